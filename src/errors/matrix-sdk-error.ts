@@ -1,0 +1,31 @@
+/**
+ * The base of every error this SDK throws.
+ *
+ * @example
+ * ```ts
+ * try { await client.api.rooms(id).ban.post({ user_id }); }
+ * catch (error) { if (isMatrixSdkError(error)) console.warn(error.message); }
+ * ```
+ */
+export class MatrixSdkError extends Error {
+  override name = 'MatrixSdkError';
+}
+
+const SDK_ERROR_NAMES = new Set([
+  'MatrixSdkError',
+  'MatrixError',
+  'RateLimitError',
+  'ResponseTooLargeError',
+  'InvalidEndpointError',
+  'NetworkError',
+  'TimeoutError',
+  'InvalidResponseError',
+]);
+
+/**
+ * Whether a value is an error of this SDK, compared by `name` so that it also works
+ * across realms and duplicated package copies.
+ */
+export function isMatrixSdkError(value: unknown): value is MatrixSdkError {
+  return value instanceof Error && SDK_ERROR_NAMES.has(value.name);
+}

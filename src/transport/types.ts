@@ -1,0 +1,96 @@
+/**
+ * The seam between the gateways (API, media, sync) and the HTTP layer.
+ *
+ * The gateways resolve a chain against the route table and describe one
+ * operation call as a {@link TransportRequest}; a {@link Transport} turns it
+ * into HTTP, with auth, retries, limits and hooks.
+ */
+
+/** An HTTP method the Matrix spec uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A query value as the gateway accepts it. Objects are sent as JSON text. */
+export type QueryValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly (string | number | boolean)[]
+  | { readonly [key: string]: unknown };
+
+/** Options any single request may override. */
+export interface RequestOptions {
+  /** Aborts the request and any pending retry at once. */
+  signal?: AbortSignal;
+  /** Milliseconds before one attempt is abandoned (`false` for none). */
+  timeout?: number | false;
+  /** Retry settings for this request; a number is the retry limit. */
+  retry?: number | RetryOptions;
+  /** Hand a 429 straight to the caller as a `RateLimitError` instead of waiting. */
+  ignoreRateLimit?: boolean;
+  /** Largest response body accepted, in bytes. */
+  maxResponseBytes?: number;
+  /** Application services: the origin server timestamp to give the event (`ts` query parameter). */
+  ts?: number;
+  /** Extra request headers (never `Authorization`, which the transport owns). */
+  headers?: Record<string, string>;
+}
+
+/** Retry settings, in ky's vocabulary. */
+export interface RetryOptions {
+  /** How many times a failed attempt may be repeated. */
+  limit?: number;
+  /** Methods that may be retried on 5xx and network errors. */
+  methods?: readonly HttpMethod[];
+  /** Status codes retried with jittered backoff. */
+  statusCodes?: readonly number[];
+  /** Longest wait accepted from a 429; a longer one fails at once with `RateLimitError`. */
+  maxRetryAfter?: number;
+  /** Base delay of the exponential backoff, in milliseconds. */
+  backoffBase?: number;
+  /** Cap of the exponential backoff, in milliseconds. */
+  backoffLimit?: number;
+  /** Retry a POST that the route table does not mark as safe to repeat. */
+  unsafePost?: boolean;
+}
+
+/** One operation call, as the gateways hand it to the transport. */
+export interface TransportRequest {
+  method: HttpMethod;
+  /** Route key, as in the route table: `"POST /_matrix/client/v3/rooms/{roomId}/ban"`. */
+  route: string;
+  /** The path with every parameter already percent-encoded. */
+  path: string;
+  /** Query parameters; `undefined` values are left out. */
+  query?: Record<string, QueryValue>;
+  /** A JSON value (`bodyKind: 'json'`) or bytes (`bodyKind: 'binary'`). */
+  body?: unknown;
+  bodyKind: 'none' | 'json' | 'binary';
+  /** Content-Type of a binary body. */
+  contentType?: string;
+  /** How to read a successful response. */
+  responseKind: 'json' | 'binary';
+  /** The route table says this operation may be repeated without harm. */
+  safeToRetry: boolean;
+  /** Whether the operation takes the access token. */
+  authenticated: boolean;
+  options?: RequestOptions;
+}
+
+/** A successful binary response, its body limited to the size allowed. */
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  /** The final URL, after redirects, with no credentials in it. */
+  url: string;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+/** Sends operation calls over HTTP. One per client, shared by every gateway. */
+export interface Transport {
+  /** Sends a request and returns the parsed JSON body of a 2xx answer, or throws a typed error. */
+  requestJson(request: TransportRequest): Promise<unknown>;
+  /** Sends a request and returns the streaming body of a 2xx answer, or throws a typed error. */
+  requestRaw(request: TransportRequest): Promise<RawResponse>;
+}
