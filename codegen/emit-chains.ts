@@ -1,0 +1,138 @@
+/**
+ * Emits the fluent chain interfaces: one interface per tree node, whose members
+ * point at the operation call types by route string.
+ */
+import { Project, type InterfaceDeclarationStructure, type OptionalKind, StructureKind, type PropertySignatureStructure, type CallSignatureDeclarationStructure } from 'ts-morph';
+import { buildTree, effectiveVerbs, type RouteEntry, type TreeName, type TreeNode } from './routes.js';
+
+const ROOT_NAMES: Record<Exclude<TreeName, 'appservice'>, string> = {
+  api: 'ApiChain',
+  media: 'MediaChain',
+  wellKnown: 'WellKnownChain',
+};
+
+/** Link to a route's section of the spec, as the spec site names its anchors. */
+export function specLink(entry: RouteEntry, version: string): string {
+  const page = entry.area === 'application-service' ? 'application-service-api' : 'client-server-api';
+  const anchor = `${entry.method.toLowerCase()}${entry.path.toLowerCase().replace(/[^a-z0-9_-]/g, '')}`;
+  return `https://spec.matrix.org/${version}/${page}/#${anchor}`;
+}
+
+function escapeDoc(text: string): string {
+  return text.replace(/\*\//g, '*\\/').trim();
+}
+
+function firstParagraph(text: string): string {
+  const paragraph = text.split(/\n\s*\n/)[0] ?? '';
+  return paragraph.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function verbDoc(entry: RouteEntry, via: 'self' | 'slash' | 'auto', version: string): string {
+  const lines = [escapeDoc(entry.summary || entry.operationId)];
+  const description = firstParagraph(entry.description);
+  if (description && description !== entry.summary) lines.push('', escapeDoc(description));
+  lines.push('', `Route: \`${entry.route}\`.`);
+  const notes: string[] = [];
+  if (entry.auth === 'required') notes.push('Requires an access token.');
+  if (entry.auth === 'optional') notes.push('An access token is optional.');
+  if (entry.rateLimited) notes.push('Rate limited.');
+  if (via === 'slash') notes.push('The path ends with a slash, which is significant.');
+  if (via === 'auto') notes.push(`The \`${entry.autoParam}\` is generated and reused on every retry when left out.`);
+  if (entry.fallback) notes.push(`Falls back to \`${entry.fallback}\` on servers without authenticated media.`);
+  if (notes.length) lines.push(notes.join(' '));
+  lines.push('', `@see ${specLink(entry, version)}`);
+  if (entry.since) lines.push(`@since Matrix ${entry.since}`);
+  if (entry.deprecated) lines.push('@deprecated Deprecated in the spec.');
+  return lines.join('\n');
+}
+
+function sanitize(segment: string): string {
+  if (segment === '') return '$slash';
+  if (/^\{.+\}$/.test(segment)) return '$';
+  return segment.replace(/[^A-Za-z0-9_]/g, '$');
+}
+
+function interfaceName(tree: Exclude<TreeName, 'appservice'>, node: TreeNode): string {
+  if (node.segments.length === 0) return ROOT_NAMES[tree];
+  const prefix = tree === 'wellKnown' ? 'WellKnown' : tree === 'media' ? 'Media' : 'Api';
+  return `${prefix}_${node.segments.map(sanitize).join('_')}`;
+}
+
+function propertyName(segment: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment) ? segment : `'${segment}'`;
+}
+
+function paramName(node: TreeNode): string {
+  return [...node.paramNames].sort()[0] ?? 'param';
+}
+
+/** Interfaces of one tree, root first, then in path order. */
+function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode, version: string): OptionalKind<InterfaceDeclarationStructure>[] {
+  const out: OptionalKind<InterfaceDeclarationStructure>[] = [];
+  const names = new Map<string, string>();
+  const visit = (node: TreeNode): void => {
+    const name = interfaceName(tree, node);
+    const where = node.segments.join('/');
+    const clash = names.get(name);
+    if (clash !== undefined && clash !== where) throw new Error(`interface name ${name} is used by ${clash} and ${where}`);
+    names.set(name, where);
+    const properties: OptionalKind<PropertySignatureStructure>[] = [];
+    for (const [verb, { entry, via }] of [...effectiveVerbs(node)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      properties.push({
+        name: verb.toLowerCase(),
+        isReadonly: true,
+        type: `C['${entry.route}']`,
+        docs: [verbDoc(entry, via, version)],
+      });
+    }
+    for (const [segment, child] of [...node.literals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      properties.push({
+        name: propertyName(segment),
+        isReadonly: true,
+        type: `${interfaceName(tree, child)}<C>`,
+        docs: [segment === '' ? `\`${where}/\`: the path with its trailing slash.` : `\`${[...node.segments, segment].join('/')}\``],
+      });
+    }
+    const callSignatures: OptionalKind<CallSignatureDeclarationStructure>[] = [];
+    const paramChain: TreeNode[] = [];
+    for (let p = node.param; p; p = p.param) paramChain.push(p);
+    paramChain.forEach((target, depth) => {
+      const params = paramChain.slice(0, depth + 1).map((p) => ({ name: paramName(p), type: 'string' }));
+      callSignatures.push({
+        parameters: params,
+        returnType: `${interfaceName(tree, target)}<C>`,
+        docs: [`Binds \`${params.map((p) => `{${p.name}}`).join('/')}\`; every value is percent-encoded.`],
+      });
+    });
+    out.push({
+      kind: StructureKind.Interface,
+      name,
+      isExported: true,
+      typeParameters: [{ name: 'C', constraint: 'CallMap' }],
+      docs: [node.segments.length === 0 ? `The \`${tree}\` chain root.` : `Chain node \`${where}\`.`],
+      properties,
+      callSignatures,
+    });
+    for (const [, child] of [...node.literals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) visit(child);
+    if (node.param) visit(node.param);
+  };
+  visit(root);
+  return out;
+}
+
+/** The source text of `generated/chains.ts` (without the header). */
+export function emitChains(entries: readonly RouteEntry[], version: string): string {
+  const project = new Project({ useInMemoryFileSystem: true });
+  const file = project.createSourceFile('chains.ts', '');
+  file.addImportDeclaration({ isTypeOnly: true, namedImports: ['RouteKey'], moduleSpecifier: './routes.js' });
+  file.addTypeAlias({
+    name: 'CallMap',
+    isExported: true,
+    type: '{ readonly [R in RouteKey]: unknown }',
+    docs: ['What each route is called with: the runtime fills this map with the call signature of each operation.'],
+  });
+  for (const tree of ['api', 'media', 'wellKnown'] as const) {
+    file.addInterfaces(treeInterfaces(tree, buildTree(entries, tree), version));
+  }
+  return file.getFullText();
+}

@@ -1,0 +1,103 @@
+/**
+ * Turns a resolved chain call into a transport request: fills an auto
+ * parameter, encodes the path, reads the verb's arguments by the route's shape.
+ */
+import { defaultPathSerializer } from 'openapi-fetch';
+import { ROUTES, type RouteInfo, type RouteKey } from '../../generated/routes.js';
+import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
+import type { QueryValue, RequestOptions, Transport, TransportRequest } from '../transport/types.js';
+import type { Dispatch } from './proxy.js';
+
+/** Handles the routes that move bytes, or that have a legacy fallback. */
+export interface MediaDispatch {
+  call(route: RouteKey, values: readonly string[], args: readonly unknown[]): Promise<unknown>;
+}
+
+/** A transaction id: unique per call, reused by every retry of that call. */
+export function newTransactionId(): string {
+  return `mf.${Date.now().toString(36)}.${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
+}
+
+/** Binds the path values to the route's parameters, filling an auto parameter when it was left out. */
+export function bindParams(route: RouteKey, values: readonly string[]): string[] {
+  const info = ROUTES[route];
+  if (values.length === info.params.length) return [...values];
+  if (values.length === info.params.length - 1 && info.autoParam !== null) return [...values, newTransactionId()];
+  const missing = info.params.slice(values.length).map((p) => `{${p}}`).join(', ');
+  throw new InvalidEndpointError(`Missing path parameter ${missing} for ${route}`, route, info.params.map((p) => `{${p}}`));
+}
+
+/** The route's path with every parameter percent-encoded. */
+export function encodePath(info: RouteInfo, values: readonly string[]): string {
+  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  info.params.forEach((name, i) => {
+    params[name] = values[i]!;
+  });
+  return defaultPathSerializer(info.path, params);
+}
+
+function objectArgument(value: unknown, what: string, route: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`${route}: the ${what} must be an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Options the caller passes per call, with the query of a call that has a body. */
+export type CallOptions = RequestOptions & { query?: Record<string, QueryValue> };
+
+/** Reads a JSON call's arguments: `(body, options)`, `(query, options)` or `(options)`. */
+export function readJsonArgs(route: RouteKey, args: readonly unknown[]): { body: unknown; query: Record<string, QueryValue> | undefined; options: CallOptions | undefined } {
+  const info = ROUTES[route];
+  if (info.body !== 'none') {
+    const options = objectArgument(args[1], 'options', route) as CallOptions | undefined;
+    const body = args[0] ?? (info.method === 'GET' || info.method === 'DELETE' ? undefined : {});
+    if (body !== undefined && (typeof body !== 'object' || body === null)) {
+      throw new TypeError(`${route}: the request body must be a JSON object, got ${body === null ? 'null' : typeof body}`);
+    }
+    return { body, query: options?.query, options };
+  }
+  if (info.query) {
+    return {
+      body: undefined,
+      query: objectArgument(args[0], 'query', route) as Record<string, QueryValue> | undefined,
+      options: objectArgument(args[1], 'options', route) as CallOptions | undefined,
+    };
+  }
+  return { body: undefined, query: undefined, options: objectArgument(args[0], 'options', route) as CallOptions | undefined };
+}
+
+/** Builds the transport request of a JSON call. */
+export function jsonRequest(route: RouteKey, path: string, args: readonly unknown[]): TransportRequest {
+  const info = ROUTES[route];
+  const { body, query, options } = readJsonArgs(route, args);
+  const request: TransportRequest = {
+    method: info.method,
+    route,
+    path,
+    bodyKind: body === undefined ? 'none' : 'json',
+    responseKind: 'json',
+    safeToRetry: info.safe,
+    authenticated: info.auth !== 'none',
+  };
+  if (body !== undefined) request.body = body;
+  if (query !== undefined) request.query = query;
+  if (options !== undefined) {
+    const { query: _query, ...rest } = options;
+    request.options = rest;
+  }
+  return request;
+}
+
+/** The dispatcher the chain proxies call: JSON routes here, byte routes to the media gateway. */
+export function createDispatch(transport: Transport, media: MediaDispatch): Dispatch {
+  return (route, values, args) => {
+    const info = ROUTES[route];
+    if (info.body === 'binary' || info.response === 'binary' || info.fallback !== null) {
+      return media.call(route, values, args);
+    }
+    const path = encodePath(info, bindParams(route, values));
+    return transport.requestJson(jsonRequest(route, path, args));
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The binary media gateway: uploads, downloads and thumbnails over the shared
+ * transport, authenticated media first with the legacy routes as a fallback
+ * on servers that do not offer it.
+ */
+import { ROUTES, type RouteKey } from '../../generated/routes.js';
+import type { Transport, TransportRequest } from '../transport/types.js';
+import { bindParams, encodePath, jsonRequest, type MediaDispatch } from '../gateway/dispatch.js';
+import { mediaResponse } from './media-response.js';
+import type { BinaryBody, UploadOptions } from './types.js';
+
+/** The first Matrix version whose servers must offer authenticated media. */
+const AUTHENTICATED_MEDIA_SINCE = [1, 11] as const;
+
+/** Whether a `/versions` answer says the server offers authenticated media. */
+export function supportsAuthenticatedMedia(versions: unknown): boolean {
+  if (typeof versions !== 'object' || versions === null) return true;
+  const { versions: list, unstable_features: features } = versions as { versions?: unknown; unstable_features?: unknown };
+  if (typeof features === 'object' && features !== null && (features as Record<string, unknown>)['org.matrix.msc3916.stable'] === true) return true;
+  if (!Array.isArray(list)) return true;
+  return list.some((v) => {
+    const match = typeof v === 'string' ? /^v(\d+)\.(\d+)/.exec(v) : null;
+    if (!match) return false;
+    const [major, minor] = [Number(match[1]), Number(match[2])];
+    return major > AUTHENTICATED_MEDIA_SINCE[0] || (major === AUTHENTICATED_MEDIA_SINCE[0] && minor >= AUTHENTICATED_MEDIA_SINCE[1]);
+  });
+}
+
+function isOneShot(data: BinaryBody): boolean {
+  return !(data instanceof Uint8Array || data instanceof ArrayBuffer || (typeof Blob !== 'undefined' && data instanceof Blob));
+}
+
+/** The media half of a client. One per transport, so the version probe runs once. */
+export class MediaGateway implements MediaDispatch {
+  private readonly transport: Transport;
+  private readonly state: { probe: Promise<boolean> | undefined };
+
+  constructor(transport: Transport, state: { probe: Promise<boolean> | undefined } = { probe: undefined }) {
+    this.transport = transport;
+    this.state = state;
+  }
+
+  /** A gateway over another transport (a masquerading one) sharing this one's probe. */
+  withTransport(transport: Transport): MediaGateway {
+    return new MediaGateway(transport, this.state);
+  }
+
+  /** Whether the server offers authenticated media: asks `/versions` once per client. */
+  authenticated(): Promise<boolean> {
+    const state = this.state;
+    state.probe ??= this.transport
+      .requestJson({
+        method: 'GET',
+        route: 'GET /_matrix/client/versions',
+        path: '/_matrix/client/versions',
+        bodyKind: 'none',
+        responseKind: 'json',
+        safeToRetry: true,
+        authenticated: true,
+      })
+      .then(supportsAuthenticatedMedia, () => {
+        // The probe failed: let it be tried again by the next call, and assume a current server.
+        state.probe = undefined;
+        return true;
+      });
+    return state.probe;
+  }
+
+  async call(route: RouteKey, values: readonly string[], args: readonly unknown[]): Promise<unknown> {
+    let key = route;
+    const fallback = ROUTES[route].fallback as RouteKey | null;
+    if (fallback !== null && !(await this.authenticated())) key = fallback;
+    const info = ROUTES[key];
+    const path = encodePath(info, bindParams(key, values));
+    if (info.body === 'binary') return this.transport.requestJson(this.uploadRequest(key, path, args));
+    const request = jsonRequest(key, path, args);
+    if (info.response !== 'binary') return this.transport.requestJson(request);
+    return mediaResponse(await this.transport.requestRaw({ ...request, responseKind: 'binary' }));
+  }
+
+  private uploadRequest(route: RouteKey, path: string, args: readonly unknown[]): TransportRequest {
+    const info = ROUTES[route];
+    const data = args[0] as BinaryBody | undefined;
+    if (data === undefined || data === null || typeof data !== 'object') {
+      throw new TypeError(`${route}: the upload needs bytes (Uint8Array, ArrayBuffer, Blob or a stream)`);
+    }
+    const { contentType, filename, query, ...options } = (args[1] ?? {}) as UploadOptions & { query?: Record<string, string> };
+    const blobType = typeof Blob !== 'undefined' && data instanceof Blob && data.type ? data.type : undefined;
+    const request: TransportRequest = {
+      method: info.method,
+      route,
+      path,
+      body: data,
+      bodyKind: 'binary',
+      contentType: contentType ?? blobType ?? 'application/octet-stream',
+      responseKind: 'json',
+      // Bytes in memory can be sent again; a stream cannot be replayed.
+      safeToRetry: !isOneShot(data),
+      authenticated: info.auth !== 'none',
+      options,
+    };
+    const fullQuery = { ...query, ...(filename !== undefined ? { filename } : {}) };
+    if (Object.keys(fullQuery).length > 0) request.query = fullQuery;
+    return request;
+  }
+}

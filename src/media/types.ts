@@ -1,0 +1,38 @@
+/**
+ * Types of the binary media gateway.
+ */
+import type { RequestOptions } from '../transport/types.js';
+
+/** Bytes to upload: in memory (replayable, so retried) or a one-shot stream (never retried). */
+export type BinaryBody =
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
+
+/** Options of an upload. */
+export interface UploadOptions extends RequestOptions {
+  /** The media type of the bytes. @default 'application/octet-stream' (or the Blob's type) */
+  contentType?: string;
+  /** The file name the server keeps with the media. */
+  filename?: string;
+}
+
+/** A downloaded file or thumbnail, its body read at most once. */
+export interface MediaResponse {
+  /** The Content-Type the server gave. */
+  readonly contentType: string | undefined;
+  /** The file name from Content-Disposition, when the server gave one. */
+  readonly filename: string | undefined;
+  /** The Content-Length, when the server gave one. */
+  readonly size: number | undefined;
+  /** The HTTP status (200 after any redirect). */
+  readonly status: number;
+  /** The whole body as bytes (size-limited). */
+  bytes(): Promise<Uint8Array>;
+  /** The whole body as a Blob of the response's type (size-limited). */
+  blob(): Promise<Blob>;
+  /** The body as a web stream (size-limited while it flows). */
+  stream(): ReadableStream<Uint8Array>;
+}
