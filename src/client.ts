@@ -2,12 +2,11 @@
  * `createClient`: one transport, and the three chain roots over it.
  */
 import type { ApiChain, MediaChain, WellKnownChain } from '../generated/chains.js';
-import { CHAIN_TREES } from '../generated/tree.js';
 import { createTransport, type HttpTransport } from './transport/http-transport.js';
 import type { TransportOptions } from './transport/options.js';
 import type { Calls } from './gateway/call-types.js';
 import { chainNode } from './gateway/proxy.js';
-import { createDispatch } from './gateway/dispatch.js';
+import { createDispatch, GENERATED_TABLE, type RouteTable } from './gateway/dispatch.js';
 import { MediaGateway } from './media/gateway.js';
 
 /** Options of {@link createClient}: the transport's, since the client is its gateways over one transport. */
@@ -48,16 +47,16 @@ export interface MatrixClient {
   as(userId: string, options?: ActAsOptions): MatrixClient;
 }
 
-function build(transport: HttpTransport, media: MediaGateway, root: HttpTransport): MatrixClient {
-  const dispatch = createDispatch(transport, media);
+function build(table: RouteTable, transport: HttpTransport, media: MediaGateway, root: HttpTransport): MatrixClient {
+  const dispatch = createDispatch(table, transport, media);
   return Object.freeze({
-    api: chainNode(CHAIN_TREES.api, [], 'api', dispatch) as ApiChain<Calls>,
-    media: chainNode(CHAIN_TREES.media, [], 'media', dispatch) as MediaChain<Calls>,
-    wellKnown: chainNode(CHAIN_TREES.wellKnown, [], 'wellKnown', dispatch) as WellKnownChain<Calls>,
+    api: chainNode(table.trees.api, [], 'api', dispatch) as ApiChain<Calls>,
+    media: chainNode(table.trees.media, [], 'media', dispatch) as MediaChain<Calls>,
+    wellKnown: chainNode(table.trees.wellKnown, [], 'wellKnown', dispatch) as WellKnownChain<Calls>,
     transport,
     as(userId: string, options?: ActAsOptions): MatrixClient {
       const next = root.as(options?.deviceId !== undefined ? { userId, deviceId: options.deviceId } : { userId });
-      return build(next, media.withTransport(next), root);
+      return build(table, next, media.withTransport(next), root);
     },
   });
 }
@@ -72,6 +71,14 @@ function build(transport: HttpTransport, media: MediaGateway, root: HttpTranspor
  * ```
  */
 export function createClient(options: ClientOptions): MatrixClient {
+  return createClientWithTable(options, GENERATED_TABLE);
+}
+
+/**
+ * Creates a client over another route table (one generated from another spec
+ * version). The chain types stay those of the pinned version.
+ */
+export function createClientWithTable(options: ClientOptions, table: RouteTable): MatrixClient {
   const transport = createTransport(options);
-  return build(transport, new MediaGateway(transport), transport);
+  return build(table, transport, new MediaGateway(table, transport), transport);
 }

@@ -4,13 +4,23 @@
  */
 import { defaultPathSerializer } from 'openapi-fetch';
 import { ROUTES, type RouteInfo, type RouteKey } from '../../generated/routes.js';
+import { CHAIN_TREES, type ChainNode } from '../../generated/tree.js';
 import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
 import type { QueryValue, RequestOptions, Transport, TransportRequest } from '../transport/types.js';
 import type { Dispatch } from './proxy.js';
 
+/** The data a gateway runs on: the route rows and the chain trees. */
+export interface RouteTable {
+  readonly routes: { readonly [route: string]: RouteInfo };
+  readonly trees: { readonly api: ChainNode; readonly media: ChainNode; readonly wellKnown: ChainNode };
+}
+
+/** The table generated from the pinned spec. */
+export const GENERATED_TABLE: RouteTable = { routes: ROUTES, trees: CHAIN_TREES };
+
 /** Handles the routes that move bytes, or that have a legacy fallback. */
 export interface MediaDispatch {
-  call(route: RouteKey, values: readonly string[], args: readonly unknown[]): Promise<unknown>;
+  call(route: string, values: readonly string[], args: readonly unknown[]): Promise<unknown>;
 }
 
 /** A transaction id: unique per call, reused by every retry of that call. */
@@ -19,8 +29,7 @@ export function newTransactionId(): string {
 }
 
 /** Binds the path values to the route's parameters, filling an auto parameter when it was left out. */
-export function bindParams(route: RouteKey, values: readonly string[]): string[] {
-  const info = ROUTES[route];
+export function bindParams(info: RouteInfo, route: string, values: readonly string[]): string[] {
   if (values.length === info.params.length) return [...values];
   if (values.length === info.params.length - 1 && info.autoParam !== null) return [...values, newTransactionId()];
   const missing = info.params.slice(values.length).map((p) => `{${p}}`).join(', ');
@@ -48,8 +57,7 @@ function objectArgument(value: unknown, what: string, route: string): Record<str
 export type CallOptions = RequestOptions & { query?: Record<string, QueryValue> };
 
 /** Reads a JSON call's arguments: `(body, options)`, `(query, options)` or `(options)`. */
-export function readJsonArgs(route: RouteKey, args: readonly unknown[]): { body: unknown; query: Record<string, QueryValue> | undefined; options: CallOptions | undefined } {
-  const info = ROUTES[route];
+export function readJsonArgs(info: RouteInfo, route: string, args: readonly unknown[]): { body: unknown; query: Record<string, QueryValue> | undefined; options: CallOptions | undefined } {
   if (info.body !== 'none') {
     const options = objectArgument(args[1], 'options', route) as CallOptions | undefined;
     const body = args[0] ?? (info.method === 'GET' || info.method === 'DELETE' ? undefined : {});
@@ -69,9 +77,8 @@ export function readJsonArgs(route: RouteKey, args: readonly unknown[]): { body:
 }
 
 /** Builds the transport request of a JSON call. */
-export function jsonRequest(route: RouteKey, path: string, args: readonly unknown[]): TransportRequest {
-  const info = ROUTES[route];
-  const { body, query, options } = readJsonArgs(route, args);
+export function jsonRequest(info: RouteInfo, route: string, path: string, args: readonly unknown[]): TransportRequest {
+  const { body, query, options } = readJsonArgs(info, route, args);
   const request: TransportRequest = {
     method: info.method,
     route,
@@ -91,13 +98,13 @@ export function jsonRequest(route: RouteKey, path: string, args: readonly unknow
 }
 
 /** The dispatcher the chain proxies call: JSON routes here, byte routes to the media gateway. */
-export function createDispatch(transport: Transport, media: MediaDispatch): Dispatch {
+export function createDispatch(table: RouteTable, transport: Transport, media: MediaDispatch): Dispatch {
   return (route, values, args) => {
-    const info = ROUTES[route];
+    const info = table.routes[route]!;
     if (info.body === 'binary' || info.response === 'binary' || info.fallback !== null) {
       return media.call(route, values, args);
     }
-    const path = encodePath(info, bindParams(route, values));
-    return transport.requestJson(jsonRequest(route, path, args));
+    const path = encodePath(info, bindParams(info, route, values));
+    return transport.requestJson(jsonRequest(info, route, path, args));
   };
 }

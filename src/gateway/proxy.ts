@@ -4,12 +4,11 @@
  * to the dispatcher. Nothing here is per endpoint; every step is one lookup.
  */
 import type { ChainNode } from '../../generated/tree.js';
-import type { RouteKey } from '../../generated/routes.js';
 import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
 import { closest } from './suggest.js';
 
 /** Resolves and performs one call: the route, the bound path values, the verb's arguments. */
-export type Dispatch = (route: RouteKey, values: readonly string[], args: readonly unknown[]) => Promise<unknown>;
+export type Dispatch = (route: string, values: readonly string[], args: readonly unknown[]) => Promise<unknown>;
 
 const VERBS = { get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE' } as const;
 type VerbName = keyof typeof VERBS;

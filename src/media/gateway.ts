@@ -3,9 +3,9 @@
  * transport, authenticated media first with the legacy routes as a fallback
  * on servers that do not offer it.
  */
-import { ROUTES, type RouteKey } from '../../generated/routes.js';
+import type { RouteInfo } from '../../generated/routes.js';
 import type { Transport, TransportRequest } from '../transport/types.js';
-import { bindParams, encodePath, jsonRequest, type MediaDispatch } from '../gateway/dispatch.js';
+import { bindParams, encodePath, jsonRequest, type MediaDispatch, type RouteTable } from '../gateway/dispatch.js';
 import { mediaResponse } from './media-response.js';
 import type { BinaryBody, UploadOptions } from './types.js';
 
@@ -32,17 +32,19 @@ function isOneShot(data: BinaryBody): boolean {
 
 /** The media half of a client. One per transport, so the version probe runs once. */
 export class MediaGateway implements MediaDispatch {
+  private readonly table: RouteTable;
   private readonly transport: Transport;
   private readonly state: { probe: Promise<boolean> | undefined };
 
-  constructor(transport: Transport, state: { probe: Promise<boolean> | undefined } = { probe: undefined }) {
+  constructor(table: RouteTable, transport: Transport, state: { probe: Promise<boolean> | undefined } = { probe: undefined }) {
+    this.table = table;
     this.transport = transport;
     this.state = state;
   }
 
   /** A gateway over another transport (a masquerading one) sharing this one's probe. */
   withTransport(transport: Transport): MediaGateway {
-    return new MediaGateway(transport, this.state);
+    return new MediaGateway(this.table, transport, this.state);
   }
 
   /** Whether the server offers authenticated media: asks `/versions` once per client. */
@@ -66,20 +68,19 @@ export class MediaGateway implements MediaDispatch {
     return state.probe;
   }
 
-  async call(route: RouteKey, values: readonly string[], args: readonly unknown[]): Promise<unknown> {
+  async call(route: string, values: readonly string[], args: readonly unknown[]): Promise<unknown> {
     let key = route;
-    const fallback = ROUTES[route].fallback as RouteKey | null;
+    const fallback = this.table.routes[route]!.fallback;
     if (fallback !== null && !(await this.authenticated())) key = fallback;
-    const info = ROUTES[key];
-    const path = encodePath(info, bindParams(key, values));
-    if (info.body === 'binary') return this.transport.requestJson(this.uploadRequest(key, path, args));
-    const request = jsonRequest(key, path, args);
+    const info = this.table.routes[key]!;
+    const path = encodePath(info, bindParams(info, key, values));
+    if (info.body === 'binary') return this.transport.requestJson(this.uploadRequest(info, key, path, args));
+    const request = jsonRequest(info, key, path, args);
     if (info.response !== 'binary') return this.transport.requestJson(request);
     return mediaResponse(await this.transport.requestRaw({ ...request, responseKind: 'binary' }));
   }
 
-  private uploadRequest(route: RouteKey, path: string, args: readonly unknown[]): TransportRequest {
-    const info = ROUTES[route];
+  private uploadRequest(info: RouteInfo, route: string, path: string, args: readonly unknown[]): TransportRequest {
     const data = args[0] as BinaryBody | undefined;
     if (data === undefined || data === null || typeof data !== 'object') {
       throw new TypeError(`${route}: the upload needs bytes (Uint8Array, ArrayBuffer, Blob or a stream)`);
