@@ -40,17 +40,19 @@ export interface RouteInfo {
 }
 `;
 
+/** The runtime row of a route: what `generated/routes.ts` holds for it. */
+export function routeRow(e: RouteEntry) {
+  return {
+    method: e.method, path: e.path, operationId: e.operationId, params: e.params, version: e.version,
+    auth: e.auth, body: e.body, bodyRequired: e.bodyRequired, query: e.query, response: e.response, rateLimited: e.rateLimited,
+    deprecated: e.deprecated, since: e.since, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
+  };
+}
+
 /** The source text of `generated/routes.ts` (without the header). */
 export function emitRoutes(entries: readonly RouteEntry[]): string {
   const keys = entries.map((e) => `  | ${JSON.stringify(e.route)}`).join('\n');
-  const rows = entries.map((e) => {
-    const row = {
-      method: e.method, path: e.path, operationId: e.operationId, params: e.params, version: e.version,
-      auth: e.auth, body: e.body, bodyRequired: e.bodyRequired, query: e.query, response: e.response, rateLimited: e.rateLimited,
-      deprecated: e.deprecated, since: e.since, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
-    };
-    return `  ${JSON.stringify(e.route)}: ${JSON.stringify(row)},`;
-  }).join('\n');
+  const rows = entries.map((e) => `  ${JSON.stringify(e.route)}: ${JSON.stringify(routeRow(e))},`).join('\n');
   return `${SHAPE}
 /** Every route of the spec, by route key. */
 export type RouteKey =
@@ -79,7 +81,8 @@ ${lines.join('\n')}
 `;
 }
 
-interface ChainData {
+/** A chain tree node as runtime data (see `ChainNode` in generated/tree.ts). */
+export interface ChainData {
   v?: Record<string, string>;
   l?: Record<string, ChainData>;
   p?: ChainData;
@@ -97,13 +100,18 @@ function chainData(node: TreeNode): ChainData {
   return out;
 }
 
-/** The source text of `generated/tree.ts`: the chain trees the gateway walks. */
-export function emitTree(entries: readonly RouteEntry[]): string {
-  const trees = {
+/** The chain trees as runtime data. */
+export function chainTrees(entries: readonly RouteEntry[]): { api: ChainData; media: ChainData; wellKnown: ChainData } {
+  return {
     api: chainData(buildTree(entries, 'api')),
     media: chainData(buildTree(entries, 'media')),
     wellKnown: chainData(buildTree(entries, 'wellKnown')),
   };
+}
+
+/** The source text of `generated/tree.ts`: the chain trees the gateway walks. */
+export function emitTree(entries: readonly RouteEntry[]): string {
+  const trees = chainTrees(entries);
   return `import type { RouteKey } from './routes.js';
 
 /**

@@ -10,6 +10,7 @@ import { buildRouteTable, type RouteEntry } from './routes.js';
 import { generateTypes, mergedDocument } from './emit-types.js';
 import { emitChains } from './emit-chains.js';
 import { emitOperations, emitRoutes, emitTree } from './emit-routes.js';
+import { emitEvents } from './emit-events.js';
 
 /** What a generation produced. */
 export interface Generated {
@@ -39,6 +40,7 @@ export async function generate(specDir: string, version: string, commit: string)
   files.set('operations.ts', top + emitOperations(routes));
   files.set('tree.ts', top + emitTree(routes));
   files.set('chains.ts', top + emitChains(routes, version));
+  files.set('events.ts', top + (await emitEvents(specDir)).text);
   files.set('README.md', `# generated/ — do not edit\n\nEverything here is made by \`codegen/\` (\`npm run generate\`) from the Matrix spec ${version}\n(matrix-org/matrix-spec@${commit}). CI regenerates it and fails on any difference.\n\n` +
     `| file | what | made by |\n|---|---|---|\n` +
     `| routes.ts | the runtime route table: one row per operation | codegen/emit-routes.ts |\n` +
@@ -46,6 +48,7 @@ export async function generate(specDir: string, version: string, commit: string)
     `| chains.ts | the fluent chain interfaces, one per tree node | codegen/emit-chains.ts (ts-morph) |\n` +
     `| operations.ts | operation types by route key | codegen/emit-routes.ts |\n` +
     `| client-server.ts | Client-Server API types | openapi-typescript |\n` +
-    `| appservice.ts | Application Service API types | openapi-typescript |\n`);
+    `| appservice.ts | Application Service API types | openapi-typescript |\n` +
+    `| events.ts | event content types by event type (EventContentMap), state event types | codegen/emit-events.ts (openapi-typescript) |\n`);
   return { files, routes };
 }
