@@ -75,15 +75,14 @@ export function chainNode(node: ChainNode, values: readonly string[], chain: str
       if (typeof property === 'symbol' || PROBED.has(property)) return undefined;
       if (property === 'toString' || property === 'valueOf') return () => chain;
       const literal = node.l !== undefined && Object.hasOwn(node.l, property) ? node.l[property] : undefined;
-      if (isVerb(property) && literal === undefined) return makeVerb(node, property, values, `${chain}.${property}`, dispatch);
-      if (literal !== undefined) {
-        const step = /^[A-Za-z_$][\w$]*$/.test(property) ? `.${property}` : `['${property}']`;
-        return chainNode(literal, values, `${chain}${step}`, dispatch);
-      }
+      const step = /^[A-Za-z_$][\w$]*$/.test(property) ? `.${property}` : `['${property}']`;
+      if (isVerb(property) && literal === undefined) return makeVerb(node, property, values, `${chain}${step}`, dispatch);
+      if (literal !== undefined) return chainNode(literal, values, `${chain}${step}`, dispatch);
       if (node.p?.l !== undefined && Object.hasOwn(node.p.l, property)) {
-        throw invalid(`${chain}.${property}`, `Missing path parameter {${node.p.n ?? 'param'}} before '${property}': write ${chain}(${node.p.n ?? 'param'}).${property}`, node);
+        const param = node.p.n ?? 'param';
+        throw invalid(`${chain}${step}`, `Missing path parameter {${param}} before '${property}': write ${chain}(${param})${step}`, node);
       }
-      throw invalid(`${chain}.${property}`, `Unknown segment '${property}'`, node, property);
+      throw invalid(`${chain}${step}`, `Unknown segment '${property}'`, node, property);
     },
     apply(_target, _this, rawArgs: unknown[]) {
       const args = expandMxc(node, rawArgs);

@@ -26,7 +26,10 @@ function expectedPath(op: SpecOp): string {
   return op.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(sample(name)));
 }
 
-type Node = ((...args: string[]) => Node) & Record<string, Node & ((...args: unknown[]) => Promise<unknown>)>;
+interface Node {
+  (...args: string[]): Node;
+  [segment: string]: Node & ((...args: unknown[]) => Promise<unknown>);
+}
 
 /** Drives one chain: properties for literals, one call per run of parameters, then the verb. */
 async function drive(root: unknown, segments: string[], op: SpecOp): Promise<void> {
@@ -46,7 +49,7 @@ async function drive(root: unknown, segments: string[], op: SpecOp): Promise<voi
   const verb = node[op.method.toLowerCase()]!;
   const args = op.body === 'json' ? [{}] : op.body === 'binary' ? [new Uint8Array([1, 2, 3]), { contentType: 'application/octet-stream' }] : [];
   const result = await verb(...args);
-  if (result && typeof result === 'object' && 'stream' in result) await (result as { bytes(): Promise<unknown> }).bytes();
+  if (result && typeof result === 'object' && 'stream' in result) await (result as unknown as { bytes(): Promise<unknown> }).bytes();
 }
 
 async function tableFor(version: string, dir: string): Promise<RouteTable> {
