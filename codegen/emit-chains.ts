@@ -96,6 +96,14 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode, v
     const callSignatures: OptionalKind<CallSignatureDeclarationStructure>[] = [];
     const paramChain: TreeNode[] = [];
     for (let p = node.param; p; p = p.param) paramChain.push(p);
+    if (paramChain[0]?.paramNames.has('serverName') && paramChain[1]?.paramNames.has('mediaId')) {
+      // Media routes also take the content URI whole: download('mxc://server/id').
+      callSignatures.push({
+        parameters: [{ name: 'contentUri', type: '`mxc://${string}/${string}`' }],
+        returnType: `${interfaceName(tree, paramChain[1])}<C>`,
+        docs: ['Binds `{serverName}/{mediaId}` from an `mxc://` content URI.'],
+      });
+    }
     paramChain.forEach((target, depth) => {
       const params = paramChain.slice(0, depth + 1).map((p) => ({ name: paramName(p), type: 'string' }));
       callSignatures.push({

@@ -139,6 +139,9 @@ export async function emitEvents(specDir: string): Promise<{ text: string; count
   lines.push('/** An event type the spec defines. */');
   lines.push('export type KnownEventType = keyof EventContentMap;', '');
   const state = sortedTypes.filter((t) => kinds.get(t) === 'state');
+  const room = sortedTypes.filter((t) => kinds.get(t) === 'room');
+  lines.push('/** The event types the spec defines as room events that are not state (timeline messages and the like). */');
+  lines.push(`export type RoomEventType = ${room.map((t) => JSON.stringify(t)).join(' | ')};`, '');
   lines.push('/** The event types the spec defines as state events (they carry a `state_key`). */');
   lines.push(`export type StateEventType = ${state.map((t) => JSON.stringify(t)).join(' | ')};`, '');
   lines.push('/** The event types the spec defines as state events, at run time. */');

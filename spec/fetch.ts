@@ -5,6 +5,7 @@
  *   npm run spec:fetch -- --from ../shared/matrix-spec/v1.19
  *   npm run spec:fetch -- --version v1.18 --from <dir>
  *   npm run spec:fetch -- --from <dir> --write-manifest  # after a version bump
+ *   npm run spec:fetch -- --if-missing                   # every known version not there yet
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { KNOWN_SPECS, PINNED_SPEC, SPEC_FOLDERS, tarballUrl } from './pin.js';
 import { computeManifest, verifyManifest } from './manifest.js';
-import { PROJECT_ROOT, cacheDir } from './resolve.js';
+import { PROJECT_ROOT, cacheDir, findSpecDir } from './resolve.js';
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -32,11 +33,21 @@ async function download(version: string, into: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const version = argument('--version') ?? PINNED_SPEC.version;
+  if (process.argv.includes('--if-missing')) {
+    // Used before the tests: fetch only the versions whose tree is not there yet.
+    for (const pin of KNOWN_SPECS) {
+      if (findSpecDir(pin.version)) continue;
+      await fetchVersion(pin.version, undefined);
+    }
+    return;
+  }
+  await fetchVersion(argument('--version') ?? PINNED_SPEC.version, argument('--from'));
+}
+
+async function fetchVersion(version: string, from: string | undefined): Promise<void> {
   if (!KNOWN_SPECS.some((pin) => pin.version === version)) {
     throw new Error(`unknown spec version ${version}; add it to spec/pin.ts first`);
   }
-  const from = argument('--from');
   const manifestPath = join(PROJECT_ROOT, 'spec', 'manifest', `${version}.sha256`);
   const work = mkdtempSync(join(tmpdir(), 'matrix-spec-'));
   try {

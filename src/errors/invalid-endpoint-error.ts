@@ -1,3 +1,4 @@
+import { isErrorNamed } from './guard.js';
 import { MatrixSdkError } from './matrix-sdk-error.js';
 
 /**
@@ -23,5 +24,5 @@ export class InvalidEndpointError extends MatrixSdkError {
 
 /** Whether a value is an {@link InvalidEndpointError}, across realms. */
 export function isInvalidEndpointError(value: unknown): value is InvalidEndpointError {
-  return value instanceof Error && value.name === 'InvalidEndpointError';
+  return isErrorNamed(value, 'InvalidEndpointError');
 }

@@ -1,3 +1,5 @@
+import { isErrorNamed } from './guard.js';
+
 /**
  * The base of every error this SDK throws.
  *
@@ -27,5 +29,5 @@ const SDK_ERROR_NAMES = new Set([
  * across realms and duplicated package copies.
  */
 export function isMatrixSdkError(value: unknown): value is MatrixSdkError {
-  return value instanceof Error && SDK_ERROR_NAMES.has(value.name);
+  return isErrorNamed(value, SDK_ERROR_NAMES);
 }

@@ -1,0 +1,90 @@
+import type { TransportLogger, TransportOptions } from './options.js';
+import type { HttpMethod, RetryOptions } from './types.js';
+
+const noop = (): void => {};
+
+/** Settles after `ms` milliseconds, or rejects with the signal's reason when it aborts. */
+export function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The reason an aborted signal carries, or a standard `AbortError` when it has none. */
+export function abortReason(signal: AbortSignal | undefined): unknown {
+  const reason: unknown = signal?.reason;
+  return reason ?? new DOMException('The request was aborted', 'AbortError');
+}
+
+/** The default logger: drops debug and info, sends warn and error to the console. */
+export const WARN_LOGGER: TransportLogger = Object.freeze({
+  debug: noop,
+  info: noop,
+  warn: (message: string, context?: Record<string, unknown>) => console.warn(`[matrix-fluent] ${message}`, context ?? ''),
+  error: (message: string, context?: Record<string, unknown>) => console.error(`[matrix-fluent] ${message}`, context ?? ''),
+});
+
+/** A fully specified retry policy. */
+export type ResolvedRetryOptions = Required<Omit<RetryOptions, 'methods' | 'statusCodes'>> & {
+  methods: readonly HttpMethod[];
+  statusCodes: readonly number[];
+};
+
+/**
+ * Every default of the transport in one place; {@link TransportOptions} documents each.
+ * `fetch` looks `globalThis.fetch` up at each call, so a fetch patched later is used.
+ */
+export const DEFAULT_TRANSPORT_OPTIONS = {
+  /** @default globalThis.fetch at call time */
+  fetch: (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => globalThis.fetch(input, init),
+  retry: {
+    /** @default 3 */
+    limit: 3,
+    /** @default ['GET', 'PUT', 'DELETE'] */
+    methods: ['GET', 'PUT', 'DELETE'],
+    /** @default [502, 503, 504] */
+    statusCodes: [502, 503, 504],
+    /** @default 60_000 */
+    maxRetryAfter: 60_000,
+    /** @default 500 */
+    backoffBase: 500,
+    /** @default 30_000 */
+    backoffLimit: 30_000,
+    /** @default false */
+    unsafePost: false,
+  },
+  /** @default 60_000 */
+  timeout: 60_000,
+  /** @default 50 MiB */
+  maxResponseBytes: 50 * 1024 * 1024,
+  /** @default 64 KiB */
+  maxErrorBodyBytes: 64 * 1024,
+  /** @default false */
+  ignoreRateLimit: false,
+  /** @default 5 */
+  maxRedirects: 5,
+  /** @default {} */
+  hooks: {},
+  /** @default WARN_LOGGER */
+  logger: WARN_LOGGER,
+  /** @default Math.random */
+  random: Math.random,
+  /** @default defaultSleep */
+  sleep: defaultSleep,
+  /** @default 'matrix-fluent' */
+  userAgent: 'matrix-fluent',
+} as const satisfies Required<Omit<TransportOptions, 'baseUrl' | 'accessToken' | 'asToken' | 'retry'>> & {
+  retry: ResolvedRetryOptions;
+};
