@@ -214,7 +214,10 @@ class TransportCore {
     if (prepared.contentType !== undefined) headers['content-type'] ??= prepared.contentType;
     const userAgent = this.#options.userAgent ?? DEFAULT_TRANSPORT_OPTIONS.userAgent;
     if (userAgent !== false) headers['user-agent'] ??= userAgent;
-    if (request.authenticated && this.#token !== undefined) headers['authorization'] = `Bearer ${this.#token}`;
+    // An application service authenticates every call with its as_token, including
+    // those the spec lists without security (registering its users, for one).
+    const sendToken = request.authenticated || this.#options.asToken !== undefined;
+    if (sendToken && this.#token !== undefined) headers['authorization'] = `Bearer ${this.#token}`;
     return headers;
   }
 

@@ -50,6 +50,13 @@ describe('auth header', () => {
     expect(() => createTransport({ baseUrl: server.url, asToken: 'a', accessToken: 'b' })).toThrow(TypeError);
   });
 
+  it('an application service sends its token on routes the spec lists without security, such as registering its users', async () => {
+    const server = await start([json(200, {})]);
+    const transport = createTransport({ baseUrl: server.url, asToken: 'as_token_value_123' });
+    await transport.requestJson(req('POST', '/_matrix/client/v3/register', { authenticated: false }));
+    expect(server.requests[0]?.headers.authorization).toBe('Bearer as_token_value_123');
+  });
+
   it('looks the global fetch up at call time', async () => {
     const server = await start([json(200, { via: 'global' })]);
     const transport = createTransport({ baseUrl: server.url });
