@@ -99,7 +99,7 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode, v
     if (paramChain[0]?.paramNames.has('serverName') && paramChain[1]?.paramNames.has('mediaId')) {
       // Media routes also take the content URI whole: download('mxc://server/id').
       callSignatures.push({
-        parameters: [{ name: 'contentUri', type: '`mxc://${string}/${string}`' }],
+        parameters: [{ name: 'contentUri', type: '`mxc://${string}`' }],
         returnType: `${interfaceName(tree, paramChain[1])}<C>`,
         docs: ['Binds `{serverName}/{mediaId}` from an `mxc://` content URI.'],
       });

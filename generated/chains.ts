@@ -1053,7 +1053,7 @@ export interface Api_media_config<C extends CallMap> {
 /** Chain node `media/download`. */
 export interface Api_media_download<C extends CallMap> {
     /** Binds `{serverName}/{mediaId}` from an `mxc://` content URI. */
-    (contentUri: `mxc://${string}/${string}`): Api_media_download_$_$<C>;
+    (contentUri: `mxc://${string}`): Api_media_download_$_$<C>;
     /** Binds `{serverName}`; every value is percent-encoded. */
     (serverName: string): Api_media_download_$<C>;
     /** Binds `{serverName}/{mediaId}`; every value is percent-encoded. */
@@ -1123,7 +1123,7 @@ export interface Api_media_preview_url<C extends CallMap> {
 /** Chain node `media/thumbnail`. */
 export interface Api_media_thumbnail<C extends CallMap> {
     /** Binds `{serverName}/{mediaId}` from an `mxc://` content URI. */
-    (contentUri: `mxc://${string}/${string}`): Api_media_thumbnail_$_$<C>;
+    (contentUri: `mxc://${string}`): Api_media_thumbnail_$_$<C>;
     /** Binds `{serverName}`; every value is percent-encoded. */
     (serverName: string): Api_media_thumbnail_$<C>;
     /** Binds `{serverName}/{mediaId}`; every value is percent-encoded. */
@@ -2964,7 +2964,7 @@ export interface Media_create<C extends CallMap> {
 /** Chain node `download`. */
 export interface Media_download<C extends CallMap> {
     /** Binds `{serverName}/{mediaId}` from an `mxc://` content URI. */
-    (contentUri: `mxc://${string}/${string}`): Media_download_$_$<C>;
+    (contentUri: `mxc://${string}`): Media_download_$_$<C>;
     /** Binds `{serverName}`; every value is percent-encoded. */
     (serverName: string): Media_download_$<C>;
     /** Binds `{serverName}/{mediaId}`; every value is percent-encoded. */
@@ -3034,7 +3034,7 @@ export interface Media_preview_url<C extends CallMap> {
 /** Chain node `thumbnail`. */
 export interface Media_thumbnail<C extends CallMap> {
     /** Binds `{serverName}/{mediaId}` from an `mxc://` content URI. */
-    (contentUri: `mxc://${string}/${string}`): Media_thumbnail_$_$<C>;
+    (contentUri: `mxc://${string}`): Media_thumbnail_$_$<C>;
     /** Binds `{serverName}`; every value is percent-encoded. */
     (serverName: string): Media_thumbnail_$<C>;
     /** Binds `{serverName}/{mediaId}`; every value is percent-encoded. */
@@ -3066,7 +3066,7 @@ export interface Media_thumbnail_$_$<C extends CallMap> {
 /** Chain node `upload`. */
 export interface Media_upload<C extends CallMap> {
     /** Binds `{serverName}/{mediaId}` from an `mxc://` content URI. */
-    (contentUri: `mxc://${string}/${string}`): Media_upload_$_$<C>;
+    (contentUri: `mxc://${string}`): Media_upload_$_$<C>;
     /** Binds `{serverName}`; every value is percent-encoded. */
     (serverName: string): Media_upload_$<C>;
     /** Binds `{serverName}/{mediaId}`; every value is percent-encoded. */

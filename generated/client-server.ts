@@ -9866,7 +9866,7 @@ export interface operations {
                          * Format: mx-mxc-uri
                          * @description The user's avatar URL if they have set one, otherwise not present.
                          */
-                        avatar_url?: string;
+                        avatar_url?: `mxc://${string}`;
                         /** @description The user's display name if they have set one, otherwise not present. */
                         displayname?: string;
                         /** @description The user's time zone. */
@@ -14954,7 +14954,7 @@ export interface operations {
                          * @description The [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris) at
                          *     which the content will be available, once it is uploaded.
                          */
-                        content_uri: string;
+                        content_uri: `mxc://${string}`;
                         /**
                          * Format: int64
                          * @description The timestamp (in milliseconds since the unix epoch) when the
@@ -15541,7 +15541,7 @@ export interface operations {
                          * Format: mx-mxc-uri
                          * @description The [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris) to the uploaded content.
                          */
-                        content_uri: string;
+                        content_uri: `mxc://${string}`;
                     };
                 };
             };

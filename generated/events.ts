@@ -178,7 +178,7 @@ export interface components {
              * Format: mx-mxc-uri
              * @description The URL (typically [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris)) to a thumbnail of the image.
              */
-            thumbnail_url?: string;
+            thumbnail_url?: `mxc://${string}`;
             /** @description Metadata about the image referred to in `thumbnail_url`. */
             thumbnail_info?: components["schemas"]["events/core-event-schema/msgtype_infos/thumbnail_info"];
         };
@@ -206,7 +206,7 @@ export interface components {
              * @description The URL (typically [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris)) to a thumbnail of the image.
              *     Only present if the thumbnail is unencrypted.
              */
-            thumbnail_url?: string;
+            thumbnail_url?: `mxc://${string}`;
             /**
              * EncryptedFile
              * @description An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
@@ -911,7 +911,7 @@ export interface components {
              * @description The URL to the image. If this property is not present, the room has no avatar. This can be useful
              *     to remove a previous room avatar.
              */
-            url?: string;
+            url?: `mxc://${string}`;
         };
         "content/m.room.canonical_alias": {
             /**
@@ -1074,7 +1074,7 @@ export interface components {
                      * @description The [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris)
                      *     for this image.
                      */
-                    url: string;
+                    url: `mxc://${string}`;
                     /**
                      * @description A textual representation or description of the image. This is
                      *     used as the `alt` attribute when the emote is sent in a message,
@@ -1106,7 +1106,7 @@ export interface components {
                  *     of an avatar for the pack. If absent and the pack is defined in a
                  *     room, defaults to the room's avatar.
                  */
-                avatar_url?: string;
+                avatar_url?: `mxc://${string}`;
                 /**
                  * @description The intended usage(s) for this pack. The defined values are
                  *     `emoticon` (images intended to be sent inline in messages) and
@@ -1253,7 +1253,7 @@ export interface components {
              * @description Required if the file is unencrypted. The URL (typically [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris))
              *     to the audio clip.
              */
-            url?: string;
+            url?: `mxc://${string}`;
             /**
              * EncryptedFile
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
@@ -1309,7 +1309,7 @@ export interface components {
                  * @description The URL to the thumbnail of the file. Only present if the
                  *     thumbnail is unencrypted.
                  */
-                thumbnail_url?: string;
+                thumbnail_url?: `mxc://${string}`;
                 /**
                  * EncryptedFile
                  * @description An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
@@ -1326,7 +1326,7 @@ export interface components {
              * @description Required if the file is unencrypted. The URL (typically [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris))
              *     to the file.
              */
-            url?: string;
+            url?: `mxc://${string}`;
             /**
              * EncryptedFile
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
@@ -1361,7 +1361,7 @@ export interface components {
              * @description Required if the file is unencrypted. The URL (typically [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris))
              *     to the image.
              */
-            url?: string;
+            url?: `mxc://${string}`;
             /**
              * EncryptedFile
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
@@ -1425,7 +1425,7 @@ export interface components {
                  * @description The URL to a thumbnail of the location being represented.
                  *     Only present if the thumbnail is unencrypted.
                  */
-                thumbnail_url?: string;
+                thumbnail_url?: `mxc://${string}`;
                 /**
                  * EncryptedFile
                  * @description An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
@@ -1525,7 +1525,7 @@ export interface components {
                  * @description The URL (typically [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris)) to an image thumbnail of
                  *     the video clip. Only present if the thumbnail is unencrypted.
                  */
-                thumbnail_url?: string;
+                thumbnail_url?: `mxc://${string}`;
                 /**
                  * EncryptedFile
                  * @description An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
@@ -1542,7 +1542,7 @@ export interface components {
              * @description Required if the file is unencrypted. The URL (typically [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris))
              *     to the video clip.
              */
-            url?: string;
+            url?: `mxc://${string}`;
             /**
              * EncryptedFile
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.

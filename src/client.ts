@@ -8,9 +8,18 @@ import type { Calls } from './gateway/call-types.js';
 import { chainNode } from './gateway/proxy.js';
 import { createDispatch, GENERATED_TABLE, type RouteTable } from './gateway/dispatch.js';
 import { MediaGateway } from './media/gateway.js';
+import { SyncLoop, type SyncApi } from './sync/loop.js';
+import type { EventContext, HandlerResult, SyncHandlers, SyncOptions } from './sync/types.js';
+import type { BasicEvent, RoomEvent } from './events/types.js';
 
-/** Options of {@link createClient}: the transport's, since the client is its gateways over one transport. */
-export type ClientOptions = TransportOptions;
+/**
+ * Options of {@link createClient}: the transport's, since the client is its gateways
+ * over one transport, and those of the sync loop.
+ */
+export type ClientOptions = TransportOptions & {
+  /** Options of `client.sync`: store, filter, long-poll timeout, backoff. */
+  sync?: SyncOptions;
+};
 
 /** Who an application service client acts as. */
 export interface ActAsOptions {
@@ -45,20 +54,85 @@ export interface MatrixClient {
    * (`user_id` on every request), over the same transport.
    */
   as(userId: string, options?: ActAsOptions): MatrixClient;
+  /**
+   * The sync loop (created on first use): long-polls `/sync`, publishes each batch to
+   * the handlers registered with `on`, and commits the position only after every
+   * handler of the batch has finished (at-least-once delivery). Holds the room
+   * state tracker (`client.sync.state`).
+   * @example
+   * ```ts
+   * client.on('m.room.message', (event, { roomId }) => console.log(roomId, event.content.body));
+   * await client.sync.start();
+   * ```
+   */
+  readonly sync: SyncLoop;
+  /**
+   * Registers a sync handler: a Matrix event type (`'m.room.message'`: `event.content` typed
+   * from the spec), a group event (`join`, `invite`, `leave`, `timeline`, `state`,
+   * `accountData`, `toDevice`, `presence`, `typing`, `receipt`, `sync`) or a lifecycle
+   * event (`ready`, `failed`, `resumed`, `fatal`, `error`, `stopped`). Same as `client.sync.on`.
+   */
+  on<K extends keyof SyncHandlers>(name: K, handler: SyncHandlers[K]): MatrixClient;
+  on(type: string, handler: (event: RoomEvent | BasicEvent, context: EventContext) => HandlerResult): MatrixClient;
+  /** Registers a sync handler that runs once. Same as `client.sync.once`. */
+  once<K extends keyof SyncHandlers>(name: K, handler: SyncHandlers[K]): MatrixClient;
+  once(type: string, handler: (event: RoomEvent | BasicEvent, context: EventContext) => HandlerResult): MatrixClient;
+  /** Removes a sync handler. Same as `client.sync.off`. */
+  off<K extends keyof SyncHandlers>(name: K, handler?: SyncHandlers[K]): MatrixClient;
+  off(type: string, handler?: (event: RoomEvent | BasicEvent, context: EventContext) => HandlerResult): MatrixClient;
 }
 
-function build(table: RouteTable, transport: HttpTransport, media: MediaGateway, root: HttpTransport): MatrixClient {
+/** The sync loop's view of a client's API chain. */
+function syncApi(api: ApiChain<Calls>): SyncApi {
+  return {
+    get: (query, options) => api.sync.get(query, options),
+    uploadFilter: async (filter, options) => {
+      const { user_id: userId } = await api.account.whoami.get(options);
+      const { filter_id: filterId } = await api.user(userId).filter.post(filter, options);
+      return filterId;
+    },
+  };
+}
+
+function build(
+  table: RouteTable,
+  transport: HttpTransport,
+  media: MediaGateway,
+  root: HttpTransport,
+  syncOptions: SyncOptions,
+): MatrixClient {
   const dispatch = createDispatch(table, transport, media);
-  return Object.freeze({
-    api: chainNode(table.trees.api, [], 'api', dispatch) as ApiChain<Calls>,
+  const api = chainNode(table.trees.api, [], 'api', dispatch) as ApiChain<Calls>;
+  let sync: SyncLoop | undefined;
+  const getSync = (): SyncLoop => (sync ??= new SyncLoop(syncApi(api), syncOptions));
+  const client: MatrixClient = Object.freeze({
+    api,
     media: chainNode(table.trees.media, [], 'media', dispatch) as MediaChain<Calls>,
     wellKnown: chainNode(table.trees.wellKnown, [], 'wellKnown', dispatch) as WellKnownChain<Calls>,
     transport,
     as(userId: string, options?: ActAsOptions): MatrixClient {
       const next = root.as(options?.deviceId !== undefined ? { userId, deviceId: options.deviceId } : { userId });
-      return build(table, next, media.withTransport(next), root);
+      // A masquerading client syncs under its own store keys.
+      const prefix = `${syncOptions.storePrefix ?? 'sync'}.as.${userId}.${options?.deviceId ?? ''}`;
+      return build(table, next, media.withTransport(next), root, { ...syncOptions, storePrefix: prefix });
     },
-  });
+    get sync(): SyncLoop {
+      return getSync();
+    },
+    on(name: string, handler: never): MatrixClient {
+      getSync().on(name, handler);
+      return client;
+    },
+    once(name: string, handler: never): MatrixClient {
+      getSync().once(name, handler);
+      return client;
+    },
+    off(name: string, handler?: never): MatrixClient {
+      getSync().off(name, handler);
+      return client;
+    },
+  } as MatrixClient);
+  return client;
 }
 
 /**
@@ -79,6 +153,7 @@ export function createClient(options: ClientOptions): MatrixClient {
  * version). The chain types stay those of the pinned version.
  */
 export function createClientWithTable(options: ClientOptions, table: RouteTable): MatrixClient {
-  const transport = createTransport(options);
-  return build(table, transport, new MediaGateway(table, transport), transport);
+  const { sync = {}, ...transportOptions } = options;
+  const transport = createTransport(transportOptions);
+  return build(table, transport, new MediaGateway(table, transport), transport, sync);
 }

@@ -105,7 +105,11 @@ describe('the api chain', () => {
 
 describe('the media chain', () => {
   it('types upload, download and thumbnail', () => {
-    expectTypeOf(client.media.upload.post(bytes, { contentType: 'image/png', filename: 'a.png' })).resolves.toEqualTypeOf<{ content_uri: string }>();
+    expectTypeOf(client.media.upload.post(bytes, { contentType: 'image/png', filename: 'a.png' })).resolves.toEqualTypeOf<{ content_uri: `mxc://${string}` }>();
+    const uploaded = null as unknown as `mxc://${string}`;
+    expectTypeOf(client.media.download(uploaded).get()).resolves.toEqualTypeOf<MediaResponse>();
+    // @ts-expect-error a plain string is a server name: the media id must follow
+    void client.media.download('hs.test').get();
     expectTypeOf(client.media.download('hs.test', 'abc').get()).resolves.toEqualTypeOf<MediaResponse>();
     expectTypeOf(client.media.download('hs.test', 'abc', 'a.png').get()).resolves.toEqualTypeOf<MediaResponse>();
     expectTypeOf(client.media.thumbnail('hs.test', 'abc').get({ width: 32, height: 32, method: 'scale' })).resolves.toEqualTypeOf<MediaResponse>();

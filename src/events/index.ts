@@ -1,0 +1,5 @@
+/**
+ * Typed Matrix events, generated from the spec's event schemas.
+ * @module
+ */
+export * from './types.js';

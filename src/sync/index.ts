@@ -1,0 +1,8 @@
+/**
+ * The sync loop, its store and the room state tracker.
+ * @module
+ */
+export { SyncLoop, SyncStalledError, type SyncApi, type SyncState } from './loop.js';
+export { MemoryStore, FileStore, type SyncStore } from './store.js';
+export { RoomStateTracker } from './state.js';
+export type * from './types.js';
