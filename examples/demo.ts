@@ -1,5 +1,6 @@
 /**
- * matrix-fluent in two minutes: a room, a conversation, room state and a media round trip.
+ * matrix-fluent in two minutes: a room, a conversation, room state, a media round trip,
+ * and (on the local Synapse) the echo bot answering over the sync loop.
  *
  *   npm run demo                      # starts a throwaway local Synapse (installed on first use)
  *
@@ -12,9 +13,13 @@
  * `client.api.rooms(roomId).state('m.room.name', '').put({ name })` is
  * `PUT /_matrix/client/v3/rooms/{roomId}/state/m.room.name/` with `{ name }` as its body.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { createClient, isMatrixError, type MatrixClient } from '../src/index.js';
+import { createClient, FileStore, isMatrixError, type MatrixClient } from '../src/node.js';
 import { startSynapse, type SynapseHandle } from '../test/harness/synapse.js';
+import { runEchoBot } from './echo-bot.js';
 
 /** Someone taking part: a label for the output and a client logged in as them. */
 interface Speaker {
@@ -83,8 +88,7 @@ async function demo(alice: Speaker, bob: Speaker): Promise<string> {
   const png = gradientPng(64, 64);
   const { content_uri: uri } = await alice.client.media.upload.post(png, { contentType: 'image/png', filename: 'gradient.png' });
   detail(`uploaded    ${png.byteLength} bytes as ${uri}`);
-  const [serverName = '', mediaId = ''] = uri.replace(/^mxc:\/\//, '').split('/');
-  const download = await bob.client.media.download(serverName, mediaId).get();
+  const download = await bob.client.media.download(uri).get();
   const bytes = await download.bytes();
   const same = bytes.byteLength === png.byteLength && bytes.every((byte, i) => byte === png[i]);
   detail(`downloaded  ${bytes.byteLength} bytes, ${download.contentType ?? 'no content type'}, file name ${download.filename ?? '(none)'}`);
@@ -133,13 +137,49 @@ async function againstLocalSynapse(): Promise<void> {
       speakers.push({ name, userId, client });
       detail(`${name.padEnd(5)}  ${userId}`);
     }
-    await demo(speakers[0]!, speakers[1]!);
+    const roomId = await demo(speakers[0]!, speakers[1]!);
+    await echoBot(synapse, speakers[0]!, roomId);
   } finally {
     if (synapse) {
       await synapse.stop();
       step('Synapse stopped and its data removed');
     }
   }
+}
+
+/** The echo bot of examples/echo-bot.ts, syncing as a third user, answers Alice. */
+async function echoBot(synapse: SynapseHandle, alice: Speaker, roomId: string): Promise<void> {
+  step('The echo bot (examples/echo-bot.ts) joins on invite and answers over the sync loop');
+  const user = await synapse.registerUser({ localpart: 'echo', displayname: 'Echo bot' });
+  const stateDir = await mkdtemp(join(tmpdir(), 'matrix-fluent-echo-'));
+  try {
+    // The bot keeps its sync position in a file store: restarted, it would go on where it stopped.
+    const bot = createClient({ baseUrl: synapse.baseUrl, accessToken: user.accessToken, sync: { store: new FileStore(stateDir) } });
+    const running = runEchoBot(bot, { log: (line) => detail(`bot    ${line}`) });
+    await alice.client.api.rooms(roomId).invite.post({ user_id: user.userId });
+    await waitFor(async () => (await alice.client.api.rooms(roomId).joined_members.get()).joined?.[user.userId] !== undefined);
+    await alice.client.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: 'Hello, echo bot!' });
+    detail(`Alice  Hello, echo bot!`);
+    const answer = await waitFor(async () => {
+      const { chunk } = await alice.client.api.rooms(roomId).messages.get({ dir: 'b', limit: 5 });
+      return chunk.find((event) => event.sender === user.userId && event.content['msgtype'] === 'm.notice' && event.content['body'] === 'Hello, echo bot!');
+    });
+    detail(`Echo   ${String(answer.content['body'])}   (an m.notice)`);
+    await alice.client.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: '!quit' });
+    await running;
+    detail('the bot stopped on !quit');
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Polls until `check` gives a value (at most 20 s). */
+async function waitFor<T>(check: () => Promise<T | undefined | false>): Promise<T> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const value = await check();
+    if (value) return value;
+  }
+  throw new Error('timed out waiting for the echo bot');
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@
  * `MATRIX_STORE_DIR` chooses the state directory (default `.echo-bot-state`).
  */
 import { pathToFileURL } from 'node:url';
-import { createClient, FileStore, isMatrixError, type MatrixClient } from '../src/index.js';
+import { createClient, FileStore, isMatrixError, type MatrixClient, type SyncBatch } from '../src/node.js';
 
 /** Options of {@link runEchoBot}. */
 export interface EchoBotOptions {
@@ -45,10 +45,18 @@ export async function runEchoBot(client: MatrixClient, options: EchoBotOptions =
     }
   });
 
+  /** Whether the event comes before the bot's own join in this batch's timeline: history, not for it. */
+  const beforeOwnJoin = (batch: SyncBatch, roomId: string, eventId: string): boolean => {
+    const events = batch.response.rooms?.join?.[roomId]?.timeline?.events ?? [];
+    const join = events.findIndex((e) => e.type === 'm.room.member' && e.state_key === userId && e.content['membership'] === 'join');
+    return join >= 0 && events.findIndex((e) => e.event_id === eventId) < join;
+  };
+
   client.on('m.room.message', async (event, { roomId, source, membership, batch }) => {
     if (source !== 'timeline' || membership !== 'join' || event.sender === userId) return;
     // The first sync of a fresh store holds old history: do not answer it.
     if (batch.since === undefined) return;
+    if (beforeOwnJoin(batch, roomId, event.event_id)) return;
     const { content } = event;
     if (content.msgtype !== 'm.text') return;
     if (content.body.trim() === quit) {

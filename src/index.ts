@@ -32,7 +32,6 @@ export {
   SyncLoop,
   SyncStalledError,
   MemoryStore,
-  FileStore,
   RoomStateTracker,
   type SyncApi,
   type SyncState,

@@ -3,6 +3,6 @@
  * @module
  */
 export { SyncLoop, SyncStalledError, type SyncApi, type SyncState } from './loop.js';
-export { MemoryStore, FileStore, type SyncStore } from './store.js';
+export { MemoryStore, type SyncStore } from './store.js';
 export { RoomStateTracker } from './state.js';
 export type * from './types.js';

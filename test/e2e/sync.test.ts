@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClient, FileStore, type MatrixClient } from '../../src/index.js';
+import { createClient, FileStore, type MatrixClient } from '../../src/node.js';
 import { runEchoBot } from '../../examples/echo-bot.js';
 import { newUser, synapse } from './helpers.js';
 

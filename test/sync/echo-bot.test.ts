@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, FileStore } from '../../src/index.js';
+import { createClient, FileStore } from '../../src/node.js';
 import { runEchoBot } from '../../examples/echo-bot.js';
 import { hang, message, reply, startFakeServer, stateEvent, syncBody, type FakeServer } from './fake-server.js';
 

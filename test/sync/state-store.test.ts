@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RoomStateTracker } from '../../src/sync/state.js';
-import { FileStore, MemoryStore, type SyncStore } from '../../src/sync/store.js';
+import { MemoryStore, type SyncStore } from '../../src/sync/store.js';
+import { FileStore } from '../../src/sync/file-store.js';
 import { EVENT_KINDS, STATE_EVENT_TYPES, type EventContentMap, type MatrixEvent } from '../../src/events/index.js';
 
 const dirs: string[] = [];

@@ -1,0 +1,13 @@
+/**
+ * matrix-fluent for server runtimes (Node, Deno, Bun): everything of the main
+ * entry, plus what needs a file system.
+ *
+ * @example
+ * ```ts
+ * import { createClient, FileStore } from 'matrix-fluent/node';
+ * const client = createClient({ baseUrl, accessToken, sync: { store: new FileStore('.bot-state') } });
+ * ```
+ * @module
+ */
+export * from './index.js';
+export { FileStore } from './sync/file-store.js';

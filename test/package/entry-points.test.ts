@@ -1,0 +1,50 @@
+/**
+ * The main entry runs in browsers, Deno and Bun: nothing it reaches may import
+ * a Node module or touch Node globals. Node-only code lives behind `matrix-fluent/node`.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../spec/resolve.js';
+
+/** Every project file the module at `entry` reaches through relative imports (type-only ones included). */
+function reachable(entry: string): Map<string, string> {
+  const seen = new Map<string, string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    const text = readFileSync(file, 'utf8');
+    seen.set(file, text);
+    for (const match of text.matchAll(/(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/g)) {
+      visit(resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('the main entry', () => {
+  const files = reachable(join(PROJECT_ROOT, 'src', 'index.ts'));
+
+  it('reaches the gateway, the transport and the sync loop', () => {
+    const names = [...files.keys()].map((f) => f.slice(PROJECT_ROOT.length));
+    expect(names).toEqual(expect.arrayContaining(['src/gateway/proxy.ts', 'src/transport/http-transport.ts', 'src/sync/loop.ts', 'generated/routes.ts']));
+  });
+
+  it('imports no Node module and uses no Node global', () => {
+    const offenders: string[] = [];
+    for (const [file, text] of files) {
+      const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      if (/from\s+'node:|require\(|\bprocess\.|\bBuffer\b|__dirname/.test(code)) offenders.push(file.slice(PROJECT_ROOT.length));
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('the node entry', () => {
+  it('adds the file store to the main entry', async () => {
+    const node = await import('../../src/node.js');
+    const main = await import('../../src/index.js');
+    expect(typeof node.FileStore).toBe('function');
+    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore'].sort());
+  });
+});
