@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Bundler, loadArea } from './load.js';
 import { collectOperations } from './model.js';
 import { buildRouteTable, type RouteEntry } from './routes.js';
+import { OPERATION_PATCHES, SAFE_POSTS } from './overrides.js';
 import { generateTypes, mergedDocument } from './emit-types.js';
 import { emitChains } from './emit-chains.js';
 import { emitOperations, emitRoutes, emitTree } from './emit-routes.js';
@@ -32,6 +33,9 @@ export async function generate(specDir: string, version: string, commit: string)
   const asOps = collectOperations(as.documents);
   const routes = [...buildRouteTable(csOps, 'client-server'), ...buildRouteTable(asOps, 'application-service')]
     .sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
+  for (const route of [...Object.keys(OPERATION_PATCHES), ...Object.keys(SAFE_POSTS)]) {
+    if (!routes.some((r) => r.route === route)) throw new Error(`codegen/overrides.ts names ${route}, which the spec no longer has`);
+  }
   const top = header(version, commit);
   const files = new Map<string, string>();
   files.set('client-server.ts', top + await generateTypes(mergedDocument('Matrix Client-Server API', csOps, cs.schemas)));

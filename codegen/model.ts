@@ -4,6 +4,7 @@
  * path-level parameters pushed down to each operation.
  */
 import { isObject, type ApiDocument, type Json, type JsonObject } from './load.js';
+import { OPERATION_PATCHES } from './overrides.js';
 
 /** The HTTP methods the spec uses. */
 export const METHODS = ['get', 'put', 'post', 'delete'] as const;
@@ -120,6 +121,11 @@ export function collectOperations(documents: readonly ApiDocument[]): SpecOperat
         existing.files = [...new Set([...existing.files, file])].sort();
       }
     }
+  }
+  for (const [route, patch] of Object.entries(OPERATION_PATCHES)) {
+    const op = byRoute.get(route);
+    // A patch belongs to one API area: apply it where its route is.
+    if (op) patch.apply((op.operation = structuredClone(op.operation)));
   }
   return [...byRoute.values()].sort((x, y) =>
     x.path < y.path ? -1 : x.path > y.path ? 1 : METHODS.indexOf(x.method) - METHODS.indexOf(y.method));

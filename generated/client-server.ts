@@ -10848,6 +10848,11 @@ export interface operations {
                     inhibit_login?: boolean;
                     /** @description If `true`, the client supports refresh tokens. */
                     refresh_token?: boolean;
+                    /**
+                     * @description Set by application services registering a user of their namespace (with the as_token).
+                     * @enum {string}
+                     */
+                    type?: "m.login.application_service";
                 };
             };
         };

@@ -64,4 +64,25 @@ describe('echo bot example', () => {
     expect(sent().at(-1)).toEqual(['echo-$again', { msgtype: 'm.notice', body: 'again' }]);
     expect(lines).toContain(`joined ${room}`);
   });
+
+  it('does not answer the history that comes before its own join in the joining batch', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mf-echo-'));
+    server = await startFakeServer(
+      [
+        reply(syncBody('s1')),
+        timeline('s2', [
+          message('said before the bot came', '@alice:test', '$before'),
+          stateEvent('m.room.member', BOT, { membership: 'join' }, BOT),
+          message('said after it joined', '@alice:test', '$after'),
+          message('!quit', '@alice:test', '$quit'),
+        ]),
+        hang,
+      ],
+      { 'PUT /_matrix/client/v3/rooms/!r:test/send/m.room.message/.*': reply({ event_id: '$sent' }) },
+    );
+    const client = createClient({ baseUrl: server.url, accessToken: 'tok', sync: { store: new FileStore(dir) } });
+    await runEchoBot(client, { userId: BOT });
+    const sent = server.requests.filter((r) => r.method === 'PUT').map((r) => r.path.split('/').pop());
+    expect(sent).toEqual(['echo-$after', 'quit-$quit']);
+  });
 });
