@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from '../support/loopback.js';
 
 /** Deterministic bytes: chunk `i` of `size` bytes. */
 export function chunkOf(i: number, size: number): Uint8Array<ArrayBuffer> {
@@ -34,7 +34,6 @@ export type MediaHandler = (req: IncomingMessage, res: ServerResponse, seen: See
 /** Starts a server whose handler sees each request after its body was hashed. */
 export async function startMediaServer(handler: MediaHandler): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
   const seen: SeenRequest[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const hash = createHash('sha256');
     let bytes = 0;
@@ -48,20 +47,8 @@ export async function startMediaServer(handler: MediaHandler): Promise<{ url: st
       Promise.resolve(handler(req, res, entry)).catch((error: unknown) => res.destroy(error as Error));
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, seen, close };
 }
 
 /** Streams `count` chunks of `size` bytes, waiting for the socket to drain. */

@@ -4,7 +4,7 @@
  * routes from a table. Every request is logged.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from '../support/loopback.js';
 
 export interface FakeRequest {
   method: string;
@@ -46,7 +46,6 @@ export async function startFakeServer(
   const requests: FakeRequest[] = [];
   const syncs: FakeRequest[] = [];
   const waiters: { n: number; resolve: (r: FakeRequest) => void }[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -82,23 +81,14 @@ export async function startFakeServer(
       Promise.resolve(handler(entry, res, index)).catch((error: unknown) => res.destroy(error as Error));
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     syncs,
     waitForSync: (n) =>
       syncs.length >= n ? Promise.resolve(syncs[n - 1]!) : new Promise((resolve) => waiters.push({ n, resolve })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

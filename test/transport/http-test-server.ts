@@ -3,7 +3,7 @@
  * on port 0, scripts its answers, and reads the request log.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from '../support/loopback.js';
 
 /** One request as the server saw it. */
 export interface LoggedRequest {
@@ -37,7 +37,6 @@ export interface TestServer {
  */
 export async function startServer(script: Handler | readonly Handler[]): Promise<TestServer> {
   const requests: LoggedRequest[] = [];
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     // Logged on arrival, so that a request the client abandons early still shows up.
     const index = requests.length;
@@ -57,22 +56,7 @@ export async function startServer(script: Handler | readonly Handler[]): Promise
       });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 /** Answers with a JSON body. */
