@@ -32,6 +32,8 @@ interface Result {
   peakRss: number;
   baseRss: number;
   events: number;
+  /** Heap still in use after processing (after a full GC), over the heap before it: what is kept. */
+  retainedHeap: number;
 }
 
 function peakRss(sampled: number): number {
@@ -51,8 +53,12 @@ async function child(variant: string, url: string, expected: number): Promise<vo
     sampled = Math.max(sampled, process.memoryUsage().rss);
   }, 2);
   // Load the modules before the clock starts, in both variants alike.
-  const { createClient, MemoryStore, FileStore } = await import('../src/index.js');
+  const { createClient, MemoryStore, FileStore } = await import('../src/node.js');
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  gc();
+  const baseHeap = process.memoryUsage().heapUsed;
   const baseRss = process.memoryUsage().rss;
+  let retainedHeap = 0;
   let ms: number;
   let events = 0;
   if (variant === 'floor') {
@@ -63,6 +69,8 @@ async function child(variant: string, url: string, expected: number): Promise<vo
     const body = JSON.parse(await response.text()) as { rooms: { join: Record<string, { timeline: { events: unknown[] } }> } };
     for (const room of Object.values(body.rooms.join)) events += room.timeline.events.length;
     ms = performance.now() - started;
+    gc();
+    retainedHeap = process.memoryUsage().heapUsed - baseHeap;
   } else {
     const dir = variant === 'ours+file' ? await mkdtemp(join(tmpdir(), 'mf-bench-')) : undefined;
     const store = dir === undefined ? new MemoryStore() : new FileStore(dir);
@@ -78,11 +86,15 @@ async function child(variant: string, url: string, expected: number): Promise<vo
     await all;
     ms = performance.now() - started;
     await client.sync.stop();
+    // The client is still alive here, with its room state tracker: this is what it keeps.
+    gc();
+    retainedHeap = process.memoryUsage().heapUsed - baseHeap;
+    void client;
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   }
   clearInterval(sampler);
   sampled = Math.max(sampled, process.memoryUsage().rss);
-  const result: Result = { variant, ms, peakRss: peakRss(sampled), baseRss, events };
+  const result: Result = { variant, ms, peakRss: peakRss(sampled), baseRss, events, retainedHeap };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -120,7 +132,7 @@ function makeBody(rooms: number, perRoom: number): Buffer {
 
 function runChild(variant: string, url: string, expected: number): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', variant, url, String(expected)], {
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', variant, url, String(expected)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -186,6 +198,7 @@ async function parent(): Promise<void> {
   console.log('');
   console.log(`all runs (ms): ${variants.map((v) => `${v} [${results.get(v)!.map((r) => r.ms.toFixed(0)).join(', ')}]`).join('; ')}`);
   console.log(`all runs (peak MB): ${variants.map((v) => `${v} [${results.get(v)!.map((r) => (r.peakRss / 1048576).toFixed(0)).join(', ')}]`).join('; ')}`);
+  console.log(`heap kept after processing (median, after a full GC): ${variants.map((v) => `${v} ${mb(median(results.get(v)!.map((r) => r.retainedHeap)))}`).join('; ')}`);
 }
 
 if (process.argv[2] === '--child') {
