@@ -110,7 +110,8 @@ export class HandlerRegistry {
 
   /** Hands a handler failure to the `error` handlers (or the unhandled sink). */
   #report(name: string, error: unknown, payload: unknown): Promise<void> | undefined {
-    const info: HandlerErrorInfo = { error, event: name, payload };
+    // Event types are registered under a prefix (see registryKey in loop.ts): report the type itself.
+    const info: HandlerErrorInfo = { error, event: name.startsWith('event:') ? name.slice('event:'.length) : name, payload };
     const list = this.#handlers.get('error');
     if (name === 'error' || list === undefined) {
       this.#safeUnhandled(info);

@@ -10,6 +10,7 @@ import { MemoryStore, type SyncStore } from './store.js';
 import { RoomStateTracker } from './state.js';
 import type {
   EventContext,
+  SyncLifecycleHandlers,
   EventSource,
   HandlerErrorInfo,
   HandlerResult,
@@ -100,9 +101,12 @@ function typeOf(event: unknown): string | undefined {
   return typeof type === 'string' ? type : undefined;
 }
 
+/** Settles a batch handed to a consumer: `true` once it asked for the next one, `false` when it left holding it. */
+type Ack = (processed: boolean) => void;
+
 interface Puller {
-  /** Hands a batch to the iterator; `ack` is called once the consumer asked for the next one. */
-  push(batch: SyncBatch, ack: () => void): void;
+  /** Hands a batch to the iterator; `ack` settles it. */
+  push(batch: SyncBatch, ack: Ack): void;
   /** Ends the iteration. */
   end(): void;
 }
@@ -195,7 +199,7 @@ export class SyncLoop {
   on<K extends keyof SyncHandlers>(name: K, handler: SyncHandlers[K]): this;
   on(type: string, handler: (event: RoomEvent | BasicEvent, context: EventContext) => HandlerResult): this;
   on(name: string, handler: (...args: never[]) => HandlerResult): this {
-    this.#registry.on(name, handler as (...args: unknown[]) => unknown);
+    this.#registry.on(registryKey(name), handler as (...args: unknown[]) => unknown);
     return this;
   }
 
@@ -203,7 +207,7 @@ export class SyncLoop {
   once<K extends keyof SyncHandlers>(name: K, handler: SyncHandlers[K]): this;
   once(type: string, handler: (event: RoomEvent | BasicEvent, context: EventContext) => HandlerResult): this;
   once(name: string, handler: (...args: never[]) => HandlerResult): this {
-    this.#registry.once(name, handler as (...args: unknown[]) => unknown);
+    this.#registry.once(registryKey(name), handler as (...args: unknown[]) => unknown);
     return this;
   }
 
@@ -211,7 +215,7 @@ export class SyncLoop {
   off<K extends keyof SyncHandlers>(name: K, handler?: SyncHandlers[K]): this;
   off(type: string, handler?: (event: RoomEvent | BasicEvent, context: EventContext) => HandlerResult): this;
   off(name: string, handler?: (...args: never[]) => HandlerResult): this {
-    this.#registry.off(name, handler as ((...args: unknown[]) => unknown) | undefined);
+    this.#registry.off(registryKey(name), handler as ((...args: unknown[]) => unknown) | undefined);
     return this;
   }
 
@@ -227,7 +231,10 @@ export class SyncLoop {
     if (this.#state === 'running' && this.#ready) return this.#ready.promise;
     if (this.#state === 'stopping') {
       const previous = this.#run ?? Promise.resolve();
-      return previous.then(() => this.start());
+      const next = previous.then(() => this.start());
+      // Nobody has to await start(): a fatal error is published as `fatal` too.
+      next.catch(() => {});
+      return next;
     }
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
@@ -280,15 +287,15 @@ export class SyncLoop {
    * ```
    */
   batches(): AsyncIterableIterator<SyncBatch> {
-    const queue: { batch: SyncBatch; ack: () => void }[] = [];
-    let waiting: ((item: { batch: SyncBatch; ack: () => void } | undefined) => void) | undefined;
-    let pendingAck: (() => void) | undefined;
+    const queue: { batch: SyncBatch; ack: Ack }[] = [];
+    let waiting: ((item: { batch: SyncBatch; ack: Ack } | undefined) => void) | undefined;
+    let pendingAck: Ack | undefined;
     let ended = false;
     const startedHere = this.#state !== 'running';
     const puller: Puller = {
       push: (batch, ack) => {
         if (ended) {
-          ack();
+          ack(false);
           return;
         }
         const item = { batch, ack };
@@ -309,19 +316,21 @@ export class SyncLoop {
     this.#pullers.add(puller);
     if (startedHere) void this.start();
     const finish = async (): Promise<IteratorResult<SyncBatch>> => {
-      pendingAck?.();
+      // Leaving the iteration (break, return or a throw) does not commit the batch in
+      // hand: whether it was processed is unknown, so it comes again (at least once).
+      pendingAck?.(false);
       pendingAck = undefined;
       ended = true;
       this.#pullers.delete(puller);
-      for (const item of queue.splice(0)) item.ack();
+      for (const item of queue.splice(0)) item.ack(false);
       if (startedHere) await this.stop();
       return { done: true, value: undefined };
     };
     const iterator: AsyncIterableIterator<SyncBatch> = {
       next: async () => {
-        pendingAck?.();
+        pendingAck?.(true);
         pendingAck = undefined;
-        const item = queue.shift() ?? (ended ? undefined : await new Promise<{ batch: SyncBatch; ack: () => void } | undefined>((r) => (waiting = r)));
+        const item = queue.shift() ?? (ended ? undefined : await new Promise<{ batch: SyncBatch; ack: Ack } | undefined>((r) => (waiting = r)));
         if (item === undefined) return finish();
         pendingAck = item.ack;
         return { done: false, value: item.batch };
@@ -332,8 +341,13 @@ export class SyncLoop {
     return iterator;
   }
 
-  #emit(name: string, a?: unknown, b?: unknown): Promise<void> | undefined {
+  #emit(name: keyof SyncLifecycleHandlers & string, a?: unknown, b?: unknown): Promise<void> | undefined {
     return this.#registry.emit(name, a, b);
+  }
+
+  /** Publishes a Matrix event to the handlers of its type, never to a group or lifecycle name. */
+  #emitEvent(type: string, event: unknown, context: EventContext): Promise<void> | undefined {
+    return this.#registry.emit(EVENT_PREFIX + type, event, context);
   }
 
   #positionKey(): string {
@@ -395,10 +409,11 @@ export class SyncLoop {
           setup = true;
         }
         const waitMs = pollTimeout(first, timeout);
+        const allowance = livenessAllowance(first, timeout, grace, this.#options.initialSyncAllowance);
         guard = this.#clock.setTimeout(() => {
           stalled = true;
-          poll.abort(new SyncStalledError(waitMs + grace));
-        }, waitMs + grace);
+          poll.abort(new SyncStalledError(allowance));
+        }, allowance);
         const query: Parameters<SyncApi['get']>[0] = { timeout: waitMs };
         if (since !== undefined) query.since = since;
         if (filter !== undefined) query.filter = filter;
@@ -406,8 +421,9 @@ export class SyncLoop {
         if (this.#options.setPresence !== undefined) query.set_presence = this.#options.setPresence;
         response = await this.#api.get(query, {
           signal: poll.signal,
-          // Longer than the long poll plus the guard's grace: the guard is the one that fires.
-          timeout: waitMs + grace + 10_000,
+          // Longer than the guard's allowance: the guard is the one that fires.
+          timeout: allowance + 10_000,
+          maxResponseBytes: this.#options.maxResponseBytes ?? DEFAULT_SYNC_MAX_BYTES,
           retry: 0,
           ignoreRateLimit: true,
         });
@@ -427,8 +443,9 @@ export class SyncLoop {
         if (failures === 1) firstFailureAt = this.#clock.now();
         let delayMs = stalled && failures === 1 ? 0 : this.#backoff(failures);
         const retryAfter = isMatrixError(error) ? error.retryAfterMs : undefined;
-        if (retryAfter !== undefined) delayMs = Math.max(delayMs, retryAfter);
-        await this.#emit('failed', { error: stalled ? new SyncStalledError(pollTimeout(first, timeout) + grace) : error, attempt: failures, delayMs, stalled });
+        // Wait what the server asks, within reason: a far Retry-After must not park the loop for days.
+        if (retryAfter !== undefined) delayMs = Math.max(delayMs, Math.min(retryAfter, MAX_RATE_LIMIT_WAIT_MS));
+        await this.#emit('failed', { error: stalled ? new SyncStalledError(livenessAllowance(first, timeout, grace, this.#options.initialSyncAllowance)) : error, attempt: failures, delayMs, stalled });
         try {
           await this.#sleep(delayMs, stop);
         } catch {
@@ -446,8 +463,9 @@ export class SyncLoop {
         await this.#emit('resumed', info);
       }
       const batch: SyncBatch = { since, nextBatch: response.next_batch, response };
+      let committed: boolean;
       try {
-        await this.#deliver(batch, stop);
+        committed = await this.#deliver(batch, stop);
       } catch (error) {
         // The commit failed: keep the old position (the batch comes again) and back off.
         failures++;
@@ -461,9 +479,11 @@ export class SyncLoop {
         }
         continue;
       }
-      if (this.#nextBatch !== response.next_batch) {
-        // A consumer of batches() was still busy when the loop stopped: nothing committed.
-        break;
+      if (!committed) {
+        // A consumer of batches() did not finish the batch: nothing committed. Stopping, or
+        // asking again from the same position, so that the batch comes again.
+        if (stop.aborted) break;
+        continue;
       }
       since = response.next_batch;
       if (first) {
@@ -475,7 +495,7 @@ export class SyncLoop {
   }
 
   /** Hands a batch to every handler, then commits it. */
-  async #deliver(batch: SyncBatch, stop: AbortSignal): Promise<void> {
+  async #deliver(batch: SyncBatch, stop: AbortSignal): Promise<boolean> {
     const { response } = batch;
     const r = this.#emit.bind(this);
     const tracker = this.state;
@@ -505,7 +525,7 @@ export class SyncLoop {
           } else if (type === 'm.receipt') {
             await r('receipt', { roomId, content }, batch);
           }
-          await r(type, event, context);
+          await this.#emitEvent(type, event, context);
         }
       }
       await this.#emitBasic('accountData', room.account_data, roomId, 'account_data', batch);
@@ -522,19 +542,22 @@ export class SyncLoop {
 
     if (this.#pullers.size > 0) {
       let remaining = this.#pullers.size;
+      let abandoned = false;
       let settle!: () => void;
       const settled = new Promise<void>((resolve) => (settle = resolve));
       const onStop = (): void => settle();
       stop.addEventListener('abort', onStop, { once: true });
       for (const puller of [...this.#pullers]) {
-        puller.push(batch, () => {
+        puller.push(batch, (processed) => {
+          if (!processed) abandoned = true;
           if (--remaining === 0) settle();
         });
       }
       if (remaining > 0 && !stop.aborted) await settled;
       stop.removeEventListener('abort', onStop);
-      // Stopped while a consumer was still busy with the batch: leave it uncommitted.
-      if (remaining > 0) return;
+      // Stopped while a consumer was still busy with the batch, or a consumer left the
+      // iteration holding it: leave it uncommitted, so it comes again.
+      if (remaining > 0 || abandoned) return false;
     }
 
     const changes = tracker.pendingChanges(this.#prefix);
@@ -542,6 +565,7 @@ export class SyncLoop {
     await this.#store.write(changes);
     tracker.committed();
     this.#nextBatch = batch.nextBatch;
+    return true;
   }
 
   /** State, then each timeline event, then `timeline`, for one joined or left room. */
@@ -562,7 +586,7 @@ export class SyncLoop {
       for (const event of stateEvents) {
         const type = typeOf(event);
         if (type === undefined) continue;
-        const pending = r(type, event, context);
+        const pending = this.#emitEvent(type, event, context);
         if (pending !== undefined) await pending;
       }
     }
@@ -574,7 +598,7 @@ export class SyncLoop {
         const type = typeOf(event);
         if (type === undefined) continue;
         if (stateAfter === undefined) tracker.apply(roomId, event);
-        const pending = r(type, event, context);
+        const pending = this.#emitEvent(type, event, context);
         if (pending !== undefined) await pending;
       }
       await r('timeline', {
@@ -590,7 +614,7 @@ export class SyncLoop {
 
   /** A group event and the per-type events of one `{ events: [...] }` section. */
   async #emitBasic(
-    group: string,
+    group: 'accountData' | 'presence' | 'toDevice',
     section: unknown,
     roomId: string | undefined,
     source: EventSource,
@@ -604,7 +628,7 @@ export class SyncLoop {
     for (const event of events) {
       const type = typeOf(event);
       if (type === undefined) continue;
-      const pending = this.#emit(type, event, context);
+      const pending = this.#emitEvent(type, event, context);
       if (pending !== undefined) await pending;
     }
   }
@@ -613,6 +637,38 @@ export class SyncLoop {
   report(info: HandlerErrorInfo): Promise<void> | undefined {
     return this.#registry.reportUnhandled(info);
   }
+}
+
+/**
+ * Handlers of Matrix event types live under this prefix in the registry, apart
+ * from the group and lifecycle names: an event someone sends with the type
+ * `fatal` or `stopped` reaches the handlers of that event type only.
+ */
+const EVENT_PREFIX = 'event:';
+
+const LIFECYCLE_AND_GROUP_NAMES: ReadonlySet<string> = new Set<keyof SyncLifecycleHandlers & string>([
+  'ready', 'failed', 'resumed', 'fatal', 'error', 'stopped', 'sync', 'join', 'invite', 'leave',
+  'timeline', 'state', 'accountData', 'toDevice', 'presence', 'typing', 'receipt',
+]);
+
+/** The registry key of a name given to `on`: a group or lifecycle name as is, anything else as an event type. */
+function registryKey(name: string): string {
+  return LIFECYCLE_AND_GROUP_NAMES.has(name) ? name : EVENT_PREFIX + name;
+}
+
+/** The longest wait a 429 on `/sync` may impose before the next try. */
+const MAX_RATE_LIMIT_WAIT_MS = 300_000;
+
+/** The default largest `/sync` body: initial syncs of big accounts are large. */
+const DEFAULT_SYNC_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * How long a poll may take before the liveness guard aborts it. A long poll gets
+ * its timeout plus the grace; the first poll of a run (a catch-up, possibly a big
+ * initial sync computed and sent at once) gets the larger initial allowance.
+ */
+function livenessAllowance(first: boolean, timeout: number, grace: number, initial: number | undefined): number {
+  return first ? Math.max(initial ?? 300_000, grace) : timeout + grace;
 }
 
 /** The long-poll timeout of a request: the first of a run answers at once, so `ready` comes quickly. */

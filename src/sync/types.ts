@@ -166,8 +166,9 @@ export interface HandlerErrorInfo {
 type GroupHandler<U> = (update: U, batch: SyncBatch) => HandlerResult;
 
 /**
- * The group and lifecycle events of the sync loop. Their names have no dot, so
- * they never collide with Matrix event types, which are namespaced (`m.room.message`).
+ * The group and lifecycle events of the sync loop. They are kept apart from Matrix
+ * event types: an event someone sends with the type `fatal` reaches the handlers
+ * of that event type, never the lifecycle handler.
  */
 export interface SyncLifecycleHandlers {
   /** The first sync of a run was delivered and committed. */
@@ -231,6 +232,17 @@ export interface SyncOptions {
    * @default 15_000
    */
   livenessGrace?: number;
+  /**
+   * How long the first poll of a run (a catch-up or initial sync, which the server may take
+   * long to compute and send) may take before the liveness guard aborts it.
+   * @default 300_000
+   */
+  initialSyncAllowance?: number;
+  /**
+   * The largest `/sync` body accepted, in bytes (the initial sync of a big account is large).
+   * @default 268_435_456 (256 MiB)
+   */
+  maxResponseBytes?: number;
   /**
    * A filter: an id from `POST /user/{userId}/filter`, or a filter object (sent inline as JSON,
    * or uploaded once when `uploadFilter` is set).

@@ -99,7 +99,8 @@ describe('sync loop', () => {
     expect(third.headers.authorization).toBe('Bearer tok');
     expect(c.sync.position).toBe('s2');
     // The transport's per-attempt timeout outlasts the long poll (and the liveness grace).
-    expect(attemptTimeouts).toEqual([0 + 15_000 + 10_000, 25_000 + 15_000 + 10_000, 25_000 + 15_000 + 10_000]);
+    // The first poll of a run gets the initial-sync allowance (300 s) instead of the long-poll one.
+    expect(attemptTimeouts).toEqual([300_000 + 10_000, 25_000 + 15_000 + 10_000, 25_000 + 15_000 + 10_000]);
   });
 
   it('uploads an object filter once and sends its id', async () => {
@@ -295,6 +296,26 @@ describe('sync loop', () => {
     expect(joins).toEqual([]);
   });
 
+  it('never hands an event whose type is a lifecycle or group name to those handlers', async () => {
+    const room = '!r:test';
+    const crafted = (type: string) => ({ type, event_id: `$${type}`, sender: '@mallory:test', origin_server_ts: 1, content: {} });
+    server = await startFakeServer([
+      reply(syncBody('s1', { join: { [room]: { timeline: { events: ['fatal', 'stopped', 'ready', 'error', 'join', 'sync'].map(crafted) } } } }, {
+        to_device: { events: [{ type: 'fatal', sender: '@mallory:test', content: {} }] },
+      })),
+      hang,
+    ]);
+    const c = makeClient(server.url);
+    const calls: string[] = [];
+    for (const name of ['fatal', 'stopped', 'ready', 'error', 'join', 'sync'] as const) {
+      c.on(name, ((info: unknown) => void calls.push(`${name}:${(info as { type?: string } | undefined)?.type ?? 'lifecycle'}`)) as never);
+    }
+    await c.sync.start();
+    await c.sync.stop();
+    // Only the real lifecycle and group events: one join, one sync, one ready, one stopped.
+    expect(calls.sort()).toEqual(['join:lifecycle', 'ready:lifecycle', 'stopped:lifecycle', 'sync:lifecycle']);
+  });
+
   it('recovers a stalled long poll with the liveness guard', async () => {
     server = await startFakeServer([reply(syncBody('s1')), hang, reply(syncBody('s2')), hang]);
     const c = makeClient(server.url, { timeout: 100, livenessGrace: 150 });
@@ -378,7 +399,7 @@ describe('sync loop', () => {
     expect(server.syncs).toHaveLength(1);
   });
 
-  it('serves batches() to a pulling consumer, committing on the next iteration', async () => {
+  it('serves batches() to a pulling consumer, committing on the next iteration and not the batch in hand on break', async () => {
     server = await startFakeServer([reply(syncBody('s1')), reply(syncBody('s2')), reply(syncBody('s3')), hang]);
     const store = new MemoryStore();
     const c = makeClient(server.url, { store });
@@ -390,8 +411,22 @@ describe('sync loop', () => {
       if (tokens.length === 3) break;
     }
     expect(tokens).toEqual(['s1', 's2', 's3']);
-    expect(await store.get('sync.next_batch')).toBe('s3');
+    // Leaving with break: whether s3 was processed is unknown, so it is not committed.
+    expect(await store.get('sync.next_batch')).toBe('s2');
     expect(c.sync.status).toBe('stopped');
+  });
+
+  it('does not commit the batch of a batches() consumer that throws, so a restart gets it again', async () => {
+    server = await startFakeServer([reply(syncBody('s1')), reply(syncBody('s2')), hang]);
+    const store = new MemoryStore();
+    const c = makeClient(server.url, { store });
+    const failure = await (async () => {
+      for await (const batch of c.sync.batches()) {
+        if (batch.nextBatch === 's2') throw new Error('consumer failed on s2');
+      }
+    })().catch((error: unknown) => error);
+    expect(String(failure)).toMatch(/consumer failed on s2/);
+    expect(await store.get('sync.next_batch')).toBe('s1');
   });
 
   it('once runs a handler a single time and off removes it', async () => {
