@@ -29,5 +29,7 @@ const SDK_ERROR_NAMES = new Set([
  * across realms and duplicated package copies.
  */
 export function isMatrixSdkError(value: unknown): value is MatrixSdkError {
+  // A DOMException named TimeoutError (from AbortSignal.timeout) is not ours: ours carries timeoutMs.
+  if (isErrorNamed(value, 'TimeoutError')) return typeof (value as { timeoutMs?: unknown }).timeoutMs === 'number';
   return isErrorNamed(value, SDK_ERROR_NAMES);
 }

@@ -23,9 +23,15 @@ export interface MediaDispatch {
   call(route: string, values: readonly string[], args: readonly unknown[]): Promise<unknown>;
 }
 
-/** A transaction id: unique per call, reused by every retry of that call. */
+/**
+ * A transaction id: unique per call, reused by every retry of that call.
+ * `getRandomValues` works in every runtime, insecure (http) pages included.
+ */
 export function newTransactionId(): string {
-  return `mf.${Date.now().toString(36)}.${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const random = globalThis.crypto.getRandomValues(new Uint8Array(8));
+  let hex = '';
+  for (const byte of random) hex += byte.toString(16).padStart(2, '0');
+  return `mf.${Date.now().toString(36)}.${hex}`;
 }
 
 /** Binds the path values to the route's parameters, filling an auto parameter when it was left out. */
@@ -40,7 +46,17 @@ export function bindParams(info: RouteInfo, route: string, values: readonly stri
 export function encodePath(info: RouteInfo, values: readonly string[]): string {
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   info.params.forEach((name, i) => {
-    params[name] = values[i]!;
+    const value = values[i]!;
+    // URL parsers remove `.` and `..` path segments (encoded or not): such a value would
+    // silently address another resource, so it is refused.
+    if (value === '.' || value === '..') {
+      throw new InvalidEndpointError(
+        `The value ${JSON.stringify(value)} of {${name}} cannot be sent as a URL path segment (it would be removed as a dot segment): ${info.method} ${info.path}`,
+        `${info.method} ${info.path}`,
+        [],
+      );
+    }
+    params[name] = value;
   });
   return defaultPathSerializer(info.path, params);
 }

@@ -44,7 +44,8 @@ function invalid(chain: string, problem: string, node: ChainNode, attempted?: st
   return new InvalidEndpointError(`${problem} at ${chain}.${hint}${options}`, chain, valid, suggestion);
 }
 
-const MXC = /^mxc:\/\/([^/?#]+)\/([^/?#]+)$/;
+/** An mxc URI as the spec defines it: a server name, then an opaque id of `[A-Za-z0-9_-]`. */
+const MXC = /^mxc:\/\/([A-Za-z0-9.:[\]-]+)\/([A-Za-z0-9_-]+)$/;
 
 /** `download('mxc://server/id')` binds `{serverName}` and `{mediaId}` from the URI. */
 function expandMxc(node: ChainNode, args: unknown[]): unknown[] {

@@ -9,6 +9,29 @@ import { bindParams, encodePath, jsonRequest, type MediaDispatch, type RouteTabl
 import { mediaResponse } from './media-response.js';
 import type { BinaryBody, UploadOptions } from './types.js';
 
+/** How long the `/versions` probe may take. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** The first Matrix version whose servers must offer authenticated media. */
 const AUTHENTICATED_MEDIA_SINCE = [1, 11] as const;
 
@@ -59,6 +82,8 @@ export class MediaGateway implements MediaDispatch {
         responseKind: 'json',
         safeToRetry: true,
         authenticated: true,
+        // A short probe: a slow /versions must not hold media calls for minutes.
+        options: { timeout: PROBE_TIMEOUT_MS, retry: 1 },
       })
       .then(supportsAuthenticatedMedia, () => {
         // The probe failed: let it be tried again by the next call, and assume a current server.
@@ -70,8 +95,13 @@ export class MediaGateway implements MediaDispatch {
 
   async call(route: string, values: readonly string[], args: readonly unknown[]): Promise<unknown> {
     let key = route;
-    const fallback = this.table.routes[route]!.fallback;
-    if (fallback !== null && !(await this.authenticated())) key = fallback;
+    const first = this.table.routes[route]!;
+    const fallback = first.fallback;
+    if (fallback !== null) {
+      // The caller's signal also ends the wait for the probe.
+      const options = (first.body === 'none' && !first.query ? args[0] : args[1]) as { signal?: AbortSignal } | undefined;
+      if (!(await untilAborted(this.authenticated(), options?.signal))) key = fallback;
+    }
     const info = this.table.routes[key]!;
     const path = encodePath(info, bindParams(info, key, values));
     if (info.body === 'binary') return this.transport.requestJson(this.uploadRequest(info, key, path, args));
@@ -85,7 +115,11 @@ export class MediaGateway implements MediaDispatch {
     if (data === undefined || data === null || typeof data !== 'object') {
       throw new TypeError(`${route}: the upload needs bytes (Uint8Array, ArrayBuffer, Blob or a stream)`);
     }
-    const { contentType, filename, query, ...options } = (args[1] ?? {}) as UploadOptions & { query?: Record<string, string> };
+    const { contentType, filename, size, query, ...options } = (args[1] ?? {}) as UploadOptions & { query?: Record<string, string> };
+    if (size !== undefined) {
+      if (!Number.isSafeInteger(size) || size < 0) throw new TypeError(`${route}: size must be a whole number of bytes, got ${String(size)}`);
+      options.headers = { ...options.headers, 'content-length': String(size) };
+    }
     const blobType = typeof Blob !== 'undefined' && data instanceof Blob && data.type ? data.type : undefined;
     const request: TransportRequest = {
       method: info.method,

@@ -17,6 +17,12 @@ export interface UploadOptions extends RequestOptions {
   contentType?: string;
   /** The file name the server keeps with the media. */
   filename?: string;
+  /**
+   * The length of a stream in bytes, sent as Content-Length. Bytes and Blobs carry their
+   * own; a stream sent without it goes chunked, which some servers refuse (Synapse
+   * answers 400 "Request must specify a Content-Length").
+   */
+  size?: number;
 }
 
 /** A downloaded file or thumbnail, its body read at most once. */

@@ -119,6 +119,11 @@ class TransportCore {
     }
     this.#baseUrl = options.baseUrl;
     this.#token = options.accessToken ?? options.asToken;
+    // A token a header cannot carry would fail every request with an error that quotes it:
+    // refuse it here, without quoting it.
+    if (this.#token !== undefined && !/^[\x21-\x7e]+$/.test(this.#token)) {
+      throw new TypeError('createTransport: the token is empty or holds characters an Authorization header cannot carry');
+    }
     this.#options = options;
     this.#scrub = createScrubber([options.accessToken, options.asToken]);
     this.#logger = options.logger ?? DEFAULT_TRANSPORT_OPTIONS.logger;
@@ -317,7 +322,7 @@ class TransportCore {
             // Our own verdicts (too large, invalid JSON, too many redirects) are final.
             throw error;
           } else {
-            failure = { kind: 'network', error: new NetworkError(this.#describe(error), method, path, { cause: error }) };
+            failure = { kind: 'network', error: new NetworkError(this.#describe(error), method, path, { cause: this.#scrubCause(error) }) };
           }
         } finally {
           if (!kept) release(clean);
@@ -365,6 +370,20 @@ class TransportCore {
     if (failure.kind === 'status' && !retry.statusCodes.includes(failure.error.status)) throw failure.error;
     if (!repeatable || !retriesLeft) throw failure.error;
     return jitteredDelay(attempt, retry, this.#random);
+  }
+
+  /** The cause kept on a NetworkError: the original, unless its messages hold a credential. */
+  #scrubCause(error: unknown): unknown {
+    let leaks = false;
+    let current: unknown = error;
+    for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+      if (this.#scrub(current.message) !== current.message || (current.stack !== undefined && this.#scrub(current.stack) !== current.stack)) leaks = true;
+      current = current.cause;
+    }
+    if (!leaks) return error;
+    const safe = new Error(this.#describe(error));
+    safe.name = error instanceof Error ? error.name : 'Error';
+    return safe;
   }
 
   #describe(error: unknown): string {

@@ -61,18 +61,38 @@ export function createScrubber(secrets: readonly (string | undefined)[]): (text:
   };
 }
 
+/** JSON body fields whose values are credentials (`password`, `new_password`, `refresh_token`, `token`, …). */
+const SECRET_BODY_KEY = /password|token|secret/i;
+
+/** A copy of a JSON value with credential fields replaced, or the value itself when it holds none. */
+function redactBody(value: unknown, depth = 0): unknown {
+  if (depth > 8 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => redactBody(item, depth + 1));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  let changed = false;
+  const entries = Object.entries(value).map(([key, item]) => {
+    const next = SECRET_BODY_KEY.test(key) && typeof item === 'string' ? REDACTED : redactBody(item, depth + 1);
+    if (next !== item) changed = true;
+    return [key, next] as const;
+  });
+  return changed ? Object.fromEntries(entries) : value;
+}
+
 /**
  * The request as hooks may see it: the same object when it holds no credential,
- * else a shallow copy with credential query parameters and any `Authorization`
- * header replaced by `<redacted>`.
+ * else a shallow copy with credential query parameters, JSON body fields (login
+ * passwords, refresh tokens) and any `Authorization` header replaced by `<redacted>`.
  */
 export function redactRequest(request: TransportRequest): TransportRequest {
   const query = request.query;
   const headers = request.options?.headers;
   const secretQuery = query !== undefined && Object.keys(query).some((key) => SECRET_QUERY_PARAMS.has(key));
   const secretHeader = headers !== undefined && Object.keys(headers).some((key) => key.toLowerCase() === 'authorization');
-  if (!secretQuery && !secretHeader) return request;
-  const copy: TransportRequest = { ...request };
+  const body = request.bodyKind === 'json' ? redactBody(request.body) : request.body;
+  if (!secretQuery && !secretHeader && body === request.body) return request;
+  const copy: TransportRequest = { ...request, body };
   if (secretQuery) {
     copy.query = Object.fromEntries(
       Object.entries(query).map(([key, value]) => [key, SECRET_QUERY_PARAMS.has(key) ? REDACTED : value]),

@@ -87,6 +87,21 @@ describe('media', () => {
     else expect(croppedBytes.byteLength).toBeGreaterThan(0);
   });
 
+  it('uploads a stream with its size, and reads the same bytes back', async () => {
+    const alice = await newUser();
+    const png = makePng(48, 48);
+    const half = png.byteLength >> 1;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(png.slice(0, half));
+        controller.enqueue(png.slice(half));
+        controller.close();
+      },
+    });
+    const { content_uri: uri } = await alice.client.media.upload.post(stream, { contentType: 'image/png', size: png.byteLength });
+    expect(await (await alice.client.media.download(uri).get()).bytes()).toEqual(png);
+  });
+
   it('reads the media config', async () => {
     const alice = await newUser();
     const config = await alice.client.media.config.get();

@@ -80,6 +80,14 @@ describe('the chain proxy', () => {
     ]);
   });
 
+  it('refuses a path value of . or .., which URL parsers would remove, before any request', () => {
+    const { client, requests } = setup();
+    expect(() => client.api.rooms('!r:x').state('m.room.power_levels', '.').put({})).toThrow(InvalidEndpointError);
+    expect(() => client.api.rooms('..').state('m.room.name', '').get()).toThrow(/cannot be sent as a URL path segment/);
+    expect(() => client.media.download('mxc://../..').get()).toThrow(InvalidEndpointError);
+    expect(requests).toHaveLength(0);
+  });
+
   it('binds several parameters in one call, and optional trailing ones may be left out', async () => {
     const { client, sent } = setup();
     await client.api.rooms('!r:x').relations('$e').get();

@@ -99,6 +99,23 @@ describe('downloads', () => {
   });
 });
 
+describe('the media version probe', () => {
+  it('ends with the caller\'s signal even while /versions hangs', async () => {
+    const s = await startMediaServer((req, res) => {
+      if (req.url === '/_matrix/client/versions') return; // never answers
+      return streamChunks(res, 1, 8);
+    });
+    closers.push(s.close);
+    const client = createClient({ baseUrl: s.url, accessToken: 't' });
+    const controller = new AbortController();
+    const call = client.media.download('hs.test', 'a').get(undefined, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user gave up')), 50);
+    const started = Date.now();
+    await expect(call).rejects.toThrow(/user gave up/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
 describe('uploads', () => {
   it('streams a 20 MiB web stream upload and sends its content type and file name', async () => {
     const { client, media } = await server((_req, res) => sendJson(res, 200, { content_uri: 'mxc://hs.test/up' }));
@@ -118,6 +135,16 @@ describe('uploads', () => {
     })());
     await client.media.upload.post(source, { contentType: 'application/octet-stream' });
     expect(media()[0]!.sha256).toBe(expectedHash(8, CHUNK));
+    expect(media()[0]!.headers['transfer-encoding']).toBe('chunked');
+  });
+
+  it('sends the Content-Length of a stream given its size, as servers such as Synapse require', async () => {
+    const { client, media } = await server((_req, res) => sendJson(res, 200, { content_uri: 'mxc://hs.test/sized' }));
+    await client.media.upload.post(webStream(4), { contentType: 'application/octet-stream', size: 4 * CHUNK });
+    expect(media()[0]!.headers['content-length']).toBe(String(4 * CHUNK));
+    expect(media()[0]!.headers['transfer-encoding']).toBeUndefined();
+    expect(media()[0]!.sha256).toBe(expectedHash(4, CHUNK));
+    await expect(client.media.upload.post(webStream(1), { size: -1 })).rejects.toThrow(/size must be a whole number/);
   });
 
   it('retries bytes after a 503 but never a one-shot stream', async () => {

@@ -57,6 +57,21 @@ describe('auth header', () => {
     expect(server.requests[0]?.headers.authorization).toBe('Bearer as_token_value_123');
   });
 
+  it('refuses a token that a header cannot carry, without quoting it', () => {
+    for (const token of ['syt_secret\0token', 'with space', '']) {
+      const error = (() => {
+        try {
+          createTransport({ baseUrl: 'http://127.0.0.1:9', accessToken: token });
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(TypeError);
+      if (token.length > 0) expect(error!.message).not.toContain(token);
+    }
+  });
+
   it('looks the global fetch up at call time', async () => {
     const server = await start([json(200, { via: 'global' })]);
     const transport = createTransport({ baseUrl: server.url });

@@ -191,6 +191,16 @@ describe('5xx and network retries', () => {
     expect(isMatrixError(seen[2]?.[1].error)).toBe(true);
   });
 
+  it('hooks see credentials in a JSON body redacted, and the body that is sent intact', async () => {
+    server = await startServer([json(200, {})]);
+    const seen: TransportHookState[] = [];
+    const { transport } = transportFor(server, { hooks: { beforeRequest: (state) => void seen.push(state) } });
+    const body = { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'hunter2', auth: { new_password: 'x2', session: 's' } };
+    await transport.requestJson(req('POST', '/_matrix/client/v3/login', { body, bodyKind: 'json' }));
+    expect(seen[0]!.request.body).toEqual({ ...body, password: '<redacted>', auth: { new_password: '<redacted>', session: 's' } });
+    expect(JSON.parse(server.requests[0]!.body.toString())).toEqual(body);
+  });
+
   it('a throwing hook ends the request with its own error, not a retry', async () => {
     server = await startServer([json(200, {})]);
     const boom = new Error('hook says no');

@@ -125,6 +125,7 @@ describe('errors', () => {
     expect(isNetworkError(all[3])).toBe(true);
     expect(isTimeoutError(all[4])).toBe(true);
     expect(isTimeoutError(new DOMException('t', 'TimeoutError'))).toBe(false);
+    expect(isMatrixSdkError(new DOMException('t', 'TimeoutError'))).toBe(false);
     expect(isInvalidResponseError(all[5])).toBe(true);
   });
 
