@@ -38,5 +38,9 @@ export function mediaResponse(raw: RawResponse): MediaResponse {
     bytes,
     blob: async () => new Blob([await bytes()], contentType ? { type: contentType } : {}),
     stream: take,
+    cancel: async (reason?: unknown) => {
+      if (used) return;
+      await take().cancel(reason);
+    },
   };
 }

@@ -41,4 +41,6 @@ export interface MediaResponse {
   blob(): Promise<Blob>;
   /** The body as a web stream (size-limited while it flows). */
   stream(): ReadableStream<Uint8Array>;
+  /** Drops the body unread, releasing the connection: call it for a response you will not read. */
+  cancel(reason?: unknown): Promise<void>;
 }

@@ -432,6 +432,8 @@ class TransportCore {
             }),
       });
       if (response.type === 'opaqueredirect') {
+        // A streamed body was sent already and cannot be sent again to the new location.
+        if (oneShot !== undefined) throw new NetworkError('redirected after a streamed upload, which cannot be sent again', method, path);
         // Browsers hide manual redirects; let the browser follow (it drops
         // Authorization on cross-origin redirects itself).
         response = await this.#ky(current, { method: currentMethod, headers, body: body ?? null, signal, redirect: 'follow' });

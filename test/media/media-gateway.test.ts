@@ -59,6 +59,18 @@ describe('downloads', () => {
     expect(media()[0]!.headers.authorization).toBe('Bearer media-token');
   });
 
+  it('releases the connection of a download cancelled unread', async () => {
+    let closed!: Promise<boolean>;
+    const { client } = await server((_req, res) => {
+      closed = new Promise((resolve) => res.on('close', () => resolve(!res.writableFinished)));
+      return streamChunks(res, CHUNKS_20_MIB, CHUNK);
+    });
+    const file = await client.media.download('hs.test', 'unread').get();
+    await file.cancel();
+    expect(await closed).toBe(true);
+    expect(() => file.stream()).toThrow(/already read/);
+  });
+
   it('stops a download that grows past the size limit while it streams', async () => {
     const { client } = await server((_req, res) => streamChunks(res, 32, CHUNK));
     const file = await client.media.download('hs.test', 'big').get(undefined, { maxResponseBytes: MiB });
