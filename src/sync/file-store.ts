@@ -36,6 +36,7 @@ export class FileStore implements SyncStore {
 
   /** Creates the directory and replays a journal left by a crash. */
   #open(): Promise<void> {
+    // A failed open (a directory not yet writable, say) is tried again by the next call.
     this.#ready ??= (async () => {
       await mkdir(this.directory, { recursive: true });
       const journal = await this.#readJson(join(this.directory, JOURNAL));
@@ -44,7 +45,10 @@ export class FileStore implements SyncStore {
         await this.#apply(new Map(entries.map((e): [string, unknown] => [e[0], e[1] === 1 ? e[2] : undefined])));
         await rm(join(this.directory, JOURNAL), { force: true });
       }
-    })();
+    })().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
     return this.#ready;
   }
 
@@ -70,14 +74,33 @@ export class FileStore implements SyncStore {
 
   async #writeAtomic(path: string, text: string): Promise<void> {
     const tmp = `${path}.${process.pid}.${this.#tmpCounter++}.tmp`;
-    const handle = await open(tmp, 'w');
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, path);
+    } catch (error) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw error;
     }
-    await rename(tmp, path);
+    await this.#syncDirectory();
+  }
+
+  /** Makes the rename itself durable (a power loss after it keeps the new file). */
+  async #syncDirectory(): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.directory, 'r');
+      await handle.sync();
+    } catch {
+      // Some platforms (Windows) cannot open or sync a directory: the rename is atomic all the same.
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
   }
 
   async #apply(changes: ReadonlyMap<string, unknown>): Promise<void> {
