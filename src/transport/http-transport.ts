@@ -250,7 +250,9 @@ class TransportCore {
     const prepared = prepareBody(request);
     const headers = this.#headers(request, prepared);
     const repeatable = isRepeatable(request, retry, prepared.stream !== undefined);
-    const visibleRequest = redactRequest(request);
+    // Only hooks see the request: redact (walk the body) only when there is one.
+    const hooks = this.#hooks;
+    const visibleRequest = hooks.beforeRequest || hooks.afterResponse || hooks.beforeRetry ? redactRequest(request) : request;
 
     try {
       for (let attempt = 1; ; attempt++) {
