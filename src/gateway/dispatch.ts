@@ -72,10 +72,15 @@ function objectArgument(value: unknown, what: string, route: string): Record<str
 /** Options the caller passes per call, with the query of a call that has a body. */
 export type CallOptions = RequestOptions & { query?: Record<string, QueryValue> };
 
+/** The argument that holds a call's options: the second, or the only one of a call that takes no body and no query. */
+export function optionsArgument(info: RouteInfo, args: readonly unknown[]): unknown {
+  return info.body === 'none' && !info.query ? args[0] : args[1];
+}
+
 /** Reads a JSON call's arguments: `(body, options)`, `(query, options)` or `(options)`. */
 export function readJsonArgs(info: RouteInfo, route: string, args: readonly unknown[]): { body: unknown; query: Record<string, QueryValue> | undefined; options: CallOptions | undefined } {
+  const options = objectArgument(optionsArgument(info, args), 'options', route) as CallOptions | undefined;
   if (info.body !== 'none') {
-    const options = objectArgument(args[1], 'options', route) as CallOptions | undefined;
     const body = args[0] ?? (info.method === 'GET' || info.method === 'DELETE' ? undefined : {});
     if (body !== undefined && (typeof body !== 'object' || body === null)) {
       throw new TypeError(`${route}: the request body must be a JSON object, got ${body === null ? 'null' : typeof body}`);
@@ -83,13 +88,9 @@ export function readJsonArgs(info: RouteInfo, route: string, args: readonly unkn
     return { body, query: options?.query, options };
   }
   if (info.query) {
-    return {
-      body: undefined,
-      query: objectArgument(args[0], 'query', route) as Record<string, QueryValue> | undefined,
-      options: objectArgument(args[1], 'options', route) as CallOptions | undefined,
-    };
+    return { body: undefined, query: objectArgument(args[0], 'query', route) as Record<string, QueryValue> | undefined, options };
   }
-  return { body: undefined, query: undefined, options: objectArgument(args[0], 'options', route) as CallOptions | undefined };
+  return { body: undefined, query: undefined, options };
 }
 
 /** Builds the transport request of a JSON call. */

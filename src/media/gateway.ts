@@ -5,7 +5,7 @@
  */
 import type { RouteInfo } from '../../generated/routes.js';
 import type { Transport, TransportRequest } from '../transport/types.js';
-import { bindParams, encodePath, jsonRequest, type MediaDispatch, type RouteTable } from '../gateway/dispatch.js';
+import { bindParams, encodePath, jsonRequest, optionsArgument, type MediaDispatch, type RouteTable } from '../gateway/dispatch.js';
 import { mediaResponse } from './media-response.js';
 import type { BinaryBody, UploadOptions } from './types.js';
 
@@ -99,7 +99,7 @@ export class MediaGateway implements MediaDispatch {
     const fallback = first.fallback;
     if (fallback !== null) {
       // The caller's signal also ends the wait for the probe.
-      const options = (first.body === 'none' && !first.query ? args[0] : args[1]) as { signal?: AbortSignal } | undefined;
+      const options = optionsArgument(first, args) as { signal?: AbortSignal } | undefined;
       if (!(await untilAborted(this.authenticated(), options?.signal))) key = fallback;
     }
     const info = this.table.routes[key]!;

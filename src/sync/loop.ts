@@ -397,6 +397,7 @@ export class SyncLoop {
       const onStop = (): void => poll.abort(stop.reason);
       stop.addEventListener('abort', onStop, { once: true });
       let guard: unknown;
+      const allowance = livenessAllowance(first, timeout, grace, this.#options.initialSyncAllowance);
       try {
         if (!setup) {
           // Position, room state and filter: read once per run, retried like a sync.
@@ -409,7 +410,6 @@ export class SyncLoop {
           setup = true;
         }
         const waitMs = pollTimeout(first, timeout);
-        const allowance = livenessAllowance(first, timeout, grace, this.#options.initialSyncAllowance);
         guard = this.#clock.setTimeout(() => {
           stalled = true;
           poll.abort(new SyncStalledError(allowance));
@@ -445,7 +445,7 @@ export class SyncLoop {
         const retryAfter = isMatrixError(error) ? error.retryAfterMs : undefined;
         // Wait what the server asks, within reason: a far Retry-After must not park the loop for days.
         if (retryAfter !== undefined) delayMs = Math.max(delayMs, Math.min(retryAfter, MAX_RATE_LIMIT_WAIT_MS));
-        await this.#emit('failed', { error: stalled ? new SyncStalledError(livenessAllowance(first, timeout, grace, this.#options.initialSyncAllowance)) : error, attempt: failures, delayMs, stalled });
+        await this.#emit('failed', { error: stalled ? new SyncStalledError(allowance) : error, attempt: failures, delayMs, stalled });
         try {
           await this.#sleep(delayMs, stop);
         } catch {

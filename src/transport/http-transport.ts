@@ -19,7 +19,7 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { MatrixSdkError } from '../errors/matrix-sdk-error.js';
 import { DEFAULT_TRANSPORT_OPTIONS, abortReason, type ResolvedRetryOptions } from './defaults.js';
-import { declaredLength, limitStream, readLimited, readTruncated } from './limits.js';
+import { checkDeclaredLength, limitStream, readLimited, readTruncated } from './limits.js';
 import { buildUrl, serializeQuery } from './query.js';
 import { createScrubber, redactRequest, redactUrl } from './redact.js';
 import {
@@ -142,16 +142,11 @@ class TransportCore {
   }
 
   requestJson(request: TransportRequest, identity: TransportIdentity | undefined): Promise<unknown> {
-    const limit = request.options?.maxResponseBytes ?? this.#options.maxResponseBytes ?? DEFAULT_TRANSPORT_OPTIONS.maxResponseBytes;
+    const { limit, tooLarge } = this.#sizeLimit(request);
     return this.#execute(request, identity, async (response, _url, control) => {
       const path = this.#errorPath(request);
-      const declared = declaredLength(response.headers);
-      if (declared !== undefined && declared > limit) {
-        throw new ResponseTooLargeError({ limit, received: declared, declared: true, method: request.method, path });
-      }
-      const bytes = await readLimited(response.body, limit, (received) =>
-        new ResponseTooLargeError({ limit, received, declared: false, method: request.method, path }),
-      );
+      checkDeclaredLength(response.headers, limit, tooLarge);
+      const bytes = await readLimited(response.body, limit, (received) => tooLarge(received, false));
       control.done();
       const text = new TextDecoder().decode(bytes);
       if (text.trim() === '') return {};
@@ -166,13 +161,9 @@ class TransportCore {
   }
 
   requestRaw(request: TransportRequest, identity: TransportIdentity | undefined): Promise<RawResponse> {
-    const limit = request.options?.maxResponseBytes ?? this.#options.maxResponseBytes ?? DEFAULT_TRANSPORT_OPTIONS.maxResponseBytes;
+    const { limit, tooLarge } = this.#sizeLimit(request);
     return this.#execute(request, identity, async (response, url, control) => {
-      const path = this.#errorPath(request);
-      const declared = declaredLength(response.headers);
-      if (declared !== undefined && declared > limit) {
-        throw new ResponseTooLargeError({ limit, received: declared, declared: true, method: request.method, path });
-      }
+      checkDeclaredLength(response.headers, limit, tooLarge);
       control.stopTimer();
       let body: ReadableStream<Uint8Array> | null = null;
       if (response.body === null) {
@@ -182,12 +173,22 @@ class TransportCore {
         body = limitStream(
           response.body,
           limit,
-          (received) => new ResponseTooLargeError({ limit, received, declared: false, method: request.method, path }),
+          (received) => tooLarge(received, false),
           finish,
         );
       }
       return { status: response.status, headers: response.headers, url: this.#scrub(redactUrl(url)), body };
     });
+  }
+
+  /** The body limit of a request, and the error for a body over it. */
+  #sizeLimit(request: TransportRequest): { limit: number; tooLarge: (received: number, declared: boolean) => ResponseTooLargeError } {
+    const limit = request.options?.maxResponseBytes ?? this.#options.maxResponseBytes ?? DEFAULT_TRANSPORT_OPTIONS.maxResponseBytes;
+    const path = this.#errorPath(request);
+    return {
+      limit,
+      tooLarge: (received, declared) => new ResponseTooLargeError({ limit, received, declared, method: request.method, path }),
+    };
   }
 
   /** The path shown in errors: encoded, without query string, scrubbed. */

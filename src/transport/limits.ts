@@ -65,6 +65,16 @@ export async function readTruncated(
   return { bytes: concat(chunks, received), truncated: false };
 }
 
+/** Throws `tooLarge` at once when the declared Content-Length is over `limit`. */
+export function checkDeclaredLength(
+  headers: Headers,
+  limit: number,
+  tooLarge: (received: number, declared: boolean) => Error,
+): void {
+  const declared = declaredLength(headers);
+  if (declared !== undefined && declared > limit) throw tooLarge(declared, true);
+}
+
 /**
  * Wraps a body so that it errors with `tooLarge(received)` once more than `limit`
  * bytes went through, cancelling the source. `onEnd` runs once when the stream
