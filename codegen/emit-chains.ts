@@ -31,7 +31,7 @@ function verbDoc(entry: RouteEntry, via: 'self' | 'slash' | 'auto', version: str
   const lines = [escapeDoc(entry.summary || entry.operationId)];
   const description = firstParagraph(entry.description);
   if (description && description !== entry.summary) lines.push('', escapeDoc(description));
-  lines.push('', `Route: \`${entry.route}\`.`);
+  lines.push('', `Route: \`${entry.route}\` (operationId \`${entry.operationId}\`).`);
   const notes: string[] = [];
   if (entry.auth === 'required') notes.push('Requires an access token.');
   if (entry.auth === 'optional') notes.push('An access token is optional.');

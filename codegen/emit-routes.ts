@@ -3,34 +3,27 @@
  */
 import { buildTree, effectiveVerbs, type RouteEntry, type TreeNode } from './routes.js';
 
-const SHAPE = `/** How a route is described at run time. */
+const SHAPE = `/**
+ * How a route is described at run time: only what the gateway and the transport
+ * read. What only documents a route (summary, operationId, the version that added
+ * it, deprecation, rate limiting) is in the JSDoc of the chain interfaces
+ * (chains.ts) and in the operation types (client-server.ts, appservice.ts).
+ */
 export interface RouteInfo {
   /** HTTP method. */
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Full path template. */
   readonly path: string;
-  /** The spec's operationId. */
-  readonly operationId: string;
   /** Path parameter names, in template order. */
   readonly params: readonly string[];
-  /** The version segment of the path (\`v3\`, \`v1\`), or null. */
-  readonly version: string | null;
   /** Whether the operation takes an access token. */
   readonly auth: 'required' | 'optional' | 'none';
   /** The request body: none, JSON, or bytes. */
   readonly body: 'none' | 'json' | 'binary';
-  /** Whether the request body is required. */
-  readonly bodyRequired: boolean;
   /** Whether the operation takes query parameters. */
   readonly query: boolean;
   /** The success response: none (a redirect), JSON, or bytes. */
   readonly response: 'none' | 'json' | 'binary';
-  /** The spec declares a 429 answer. Any call may be rate limited all the same. */
-  readonly rateLimited: boolean;
-  /** Deprecated in the spec. */
-  readonly deprecated: boolean;
-  /** The Matrix version that added it, when the spec says. */
-  readonly since: string | null;
   /** Repeating the call is harmless (GET, PUT, DELETE, and the POSTs of codegen/overrides.ts). */
   readonly safe: boolean;
   /** A trailing path parameter the client fills itself when the chain leaves it out. */
@@ -40,28 +33,39 @@ export interface RouteInfo {
 }
 `;
 
-/** The runtime row of a route: what `generated/routes.ts` holds for it. */
+/**
+ * The runtime row of a route: what `generated/routes.ts` holds for it, the
+ * fields some file of src/ reads at run time and no other.
+ */
 export function routeRow(e: RouteEntry) {
   return {
-    method: e.method, path: e.path, operationId: e.operationId, params: e.params, version: e.version,
-    auth: e.auth, body: e.body, bodyRequired: e.bodyRequired, query: e.query, response: e.response, rateLimited: e.rateLimited,
-    deprecated: e.deprecated, since: e.since, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
+    method: e.method, path: e.path, params: e.params, auth: e.auth, body: e.body, query: e.query,
+    response: e.response, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
   };
+}
+
+/**
+ * Runtime data as a `JSON.parse` of a template literal: engines parse JSON text
+ * much faster than an object literal of the same size, which is most of what
+ * importing a large table costs. The text keeps one row per line, so a spec bump
+ * still shows as a readable diff. Fails on text a template literal would change.
+ */
+export function jsonData(json: string): string {
+  if (/[`\\]|\$\{/.test(json)) throw new Error('runtime data holds a backtick, a backslash or ${: it cannot be emitted as a template literal');
+  return `JSON.parse(\`${json}\`)`;
 }
 
 /** The source text of `generated/routes.ts` (without the header). */
 export function emitRoutes(entries: readonly RouteEntry[]): string {
   const keys = entries.map((e) => `  | ${JSON.stringify(e.route)}`).join('\n');
-  const rows = entries.map((e) => `  ${JSON.stringify(e.route)}: ${JSON.stringify(routeRow(e))},`).join('\n');
+  const rows = entries.map((e) => `  ${JSON.stringify(e.route)}: ${JSON.stringify(routeRow(e))}`).join(',\n');
   return `${SHAPE}
 /** Every route of the spec, by route key. */
 export type RouteKey =
 ${keys};
 
 /** The route table: the single source of truth at run time. */
-export const ROUTES: { readonly [R in RouteKey]: RouteInfo } = {
-${rows}
-};
+export const ROUTES: { readonly [R in RouteKey]: RouteInfo } = ${jsonData(`{\n${rows}\n}`)};
 `;
 }
 
@@ -109,6 +113,22 @@ export function chainTrees(entries: readonly RouteEntry[]): { api: ChainData; me
   };
 }
 
+/**
+ * The chain trees as compact JSON: one line per top-level segment of each root,
+ * so that a spec bump shows as a diff of the segments it touched.
+ */
+function compactTrees(trees: Record<string, ChainData>): string {
+  const roots = Object.entries(trees).map(([name, root]) => {
+    const fields = Object.entries(root).map(([key, value]) => {
+      if (key !== 'l') return `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      const segments = Object.entries(value as Record<string, ChainData>).map(([segment, child]) => `    ${JSON.stringify(segment)}:${JSON.stringify(child)}`);
+      return `"l":{\n${segments.join(',\n')}\n  }`;
+    });
+    return `  ${JSON.stringify(name)}:{${fields.join(',')}}`;
+  });
+  return `{\n${roots.join(',\n')}\n}`;
+}
+
 /** The source text of `generated/tree.ts`: the chain trees the gateway walks. */
 export function emitTree(entries: readonly RouteEntry[]): string {
   const trees = chainTrees(entries);
@@ -127,6 +147,6 @@ export interface ChainNode {
 }
 
 /** The chain trees of \`client.api\`, \`client.media\` and \`client.wellKnown\`. */
-export const CHAIN_TREES: { readonly api: ChainNode; readonly media: ChainNode; readonly wellKnown: ChainNode } = ${JSON.stringify(trees, null, 2)};
+export const CHAIN_TREES: { readonly api: ChainNode; readonly media: ChainNode; readonly wellKnown: ChainNode } = ${jsonData(compactTrees({ ...trees }))};
 `;
 }

@@ -107,7 +107,7 @@ export interface Api_account_3pid<C extends CallMap> {
      *
      * Gets a list of the third-party identifiers that the homeserver has associated with the user's account.
      *
-     * Route: `GET /_matrix/client/v3/account/3pid`.
+     * Route: `GET /_matrix/client/v3/account/3pid` (operationId `getAccount3PIDs`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3account3pid
@@ -116,7 +116,7 @@ export interface Api_account_3pid<C extends CallMap> {
     /**
      * Adds contact information to the user's account.
      *
-     * Route: `POST /_matrix/client/v3/account/3pid`.
+     * Route: `POST /_matrix/client/v3/account/3pid` (operationId `post3PIDs`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3pid
@@ -144,7 +144,7 @@ export interface Api_account_3pid_add<C extends CallMap> {
      *
      * This API endpoint uses the [User-Interactive Authentication API](/client-server-api/#user-interactive-authentication-api).
      *
-     * Route: `POST /_matrix/client/v3/account/3pid/add`.
+     * Route: `POST /_matrix/client/v3/account/3pid/add` (operationId `add3PID`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3pidadd
@@ -159,7 +159,7 @@ export interface Api_account_3pid_bind<C extends CallMap> {
      *
      * Binds a 3PID to the user's account through the specified identity server.
      *
-     * Route: `POST /_matrix/client/v3/account/3pid/bind`.
+     * Route: `POST /_matrix/client/v3/account/3pid/bind` (operationId `bind3PID`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3pidbind
@@ -174,7 +174,7 @@ export interface Api_account_3pid_delete<C extends CallMap> {
      *
      * Removes a third-party identifier from the user's account. This might not cause an unbind of the identifier from the identity server.
      *
-     * Route: `POST /_matrix/client/v3/account/3pid/delete`.
+     * Route: `POST /_matrix/client/v3/account/3pid/delete` (operationId `delete3pidFromAccount`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3piddelete
@@ -195,7 +195,7 @@ export interface Api_account_3pid_email_requestToken<C extends CallMap> {
      *
      * The homeserver must check that the given email address is **not** already associated with an account on this homeserver. This API should be used to request validation tokens when adding an email address to an account. This API's parameters and response are identical to that of the [`/register/email/requestToken`](/client-server-api/#post_matrixclientv3registeremailrequesttoken) endpoint. The homeserver should validate the email itself, either by sending a validation email itself or by using a service it has control over.
      *
-     * Route: `POST /_matrix/client/v3/account/3pid/email/requestToken`.
+     * Route: `POST /_matrix/client/v3/account/3pid/email/requestToken` (operationId `requestTokenTo3PIDEmail`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3pidemailrequesttoken
      */
@@ -215,7 +215,7 @@ export interface Api_account_3pid_msisdn_requestToken<C extends CallMap> {
      *
      * The homeserver must check that the given phone number is **not** already associated with an account on this homeserver. This API should be used to request validation tokens when adding a phone number to an account. This API's parameters and response are identical to that of the [`/register/msisdn/requestToken`](/client-server-api/#post_matrixclientv3registermsisdnrequesttoken) endpoint. The homeserver should validate the phone number itself, either by sending a validation message itself or by using a service it has control over.
      *
-     * Route: `POST /_matrix/client/v3/account/3pid/msisdn/requestToken`.
+     * Route: `POST /_matrix/client/v3/account/3pid/msisdn/requestToken` (operationId `requestTokenTo3PIDMSISDN`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3pidmsisdnrequesttoken
      */
@@ -229,7 +229,7 @@ export interface Api_account_3pid_unbind<C extends CallMap> {
      *
      * Removes a user's third-party identifier from the provided identity server without removing it from the homeserver.
      *
-     * Route: `POST /_matrix/client/v3/account/3pid/unbind`.
+     * Route: `POST /_matrix/client/v3/account/3pid/unbind` (operationId `unbind3pidFromAccount`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3account3pidunbind
@@ -244,7 +244,7 @@ export interface Api_account_deactivate<C extends CallMap> {
      *
      * Deactivate the user's account, removing all ability for the user to login again.
      *
-     * Route: `POST /_matrix/client/v3/account/deactivate`.
+     * Route: `POST /_matrix/client/v3/account/deactivate` (operationId `deactivateAccount`).
      * An access token is optional. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3accountdeactivate
@@ -259,7 +259,7 @@ export interface Api_account_password<C extends CallMap> {
      *
      * Changes the password for an account on this homeserver.
      *
-     * Route: `POST /_matrix/client/v3/account/password`.
+     * Route: `POST /_matrix/client/v3/account/password` (operationId `changePassword`).
      * An access token is optional. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3accountpassword
@@ -284,7 +284,7 @@ export interface Api_account_password_email_requestToken<C extends CallMap> {
      *
      * The homeserver must check that the given email address **is associated** with an account on this homeserver. This API should be used to request validation tokens when authenticating for the `/account/password` endpoint.
      *
-     * Route: `POST /_matrix/client/v3/account/password/email/requestToken`.
+     * Route: `POST /_matrix/client/v3/account/password/email/requestToken` (operationId `requestTokenToResetPasswordEmail`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3accountpasswordemailrequesttoken
      */
@@ -304,7 +304,7 @@ export interface Api_account_password_msisdn_requestToken<C extends CallMap> {
      *
      * The homeserver must check that the given phone number **is associated** with an account on this homeserver. This API should be used to request validation tokens when authenticating for the `/account/password` endpoint.
      *
-     * Route: `POST /_matrix/client/v3/account/password/msisdn/requestToken`.
+     * Route: `POST /_matrix/client/v3/account/password/msisdn/requestToken` (operationId `requestTokenToResetPasswordMSISDN`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3accountpasswordmsisdnrequesttoken
      */
@@ -318,7 +318,7 @@ export interface Api_account_whoami<C extends CallMap> {
      *
      * Gets information about the owner of a given access token.
      *
-     * Route: `GET /_matrix/client/v3/account/whoami`.
+     * Route: `GET /_matrix/client/v3/account/whoami` (operationId `getTokenOwner`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3accountwhoami
@@ -349,7 +349,7 @@ export interface Api_admin_lock_$<C extends CallMap> {
      *
      * Gets information about the locked status of a particular server-local user.
      *
-     * Route: `GET /_matrix/client/v1/admin/lock/{userId}`.
+     * Route: `GET /_matrix/client/v1/admin/lock/{userId}` (operationId `getAdminLockUser`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1adminlockuserid
@@ -361,7 +361,7 @@ export interface Api_admin_lock_$<C extends CallMap> {
      *
      * Sets the locked status of a particular server-local user.
      *
-     * Route: `PUT /_matrix/client/v1/admin/lock/{userId}`.
+     * Route: `PUT /_matrix/client/v1/admin/lock/{userId}` (operationId `setAdminLockUser`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv1adminlockuserid
@@ -383,7 +383,7 @@ export interface Api_admin_suspend_$<C extends CallMap> {
      *
      * Gets information about the suspended status of a particular server-local user.
      *
-     * Route: `GET /_matrix/client/v1/admin/suspend/{userId}`.
+     * Route: `GET /_matrix/client/v1/admin/suspend/{userId}` (operationId `getAdminSuspendUser`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1adminsuspenduserid
@@ -395,7 +395,7 @@ export interface Api_admin_suspend_$<C extends CallMap> {
      *
      * Sets the suspended status of a particular server-local user.
      *
-     * Route: `PUT /_matrix/client/v1/admin/suspend/{userId}`.
+     * Route: `PUT /_matrix/client/v1/admin/suspend/{userId}` (operationId `setAdminSuspendUser`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv1adminsuspenduserid
@@ -415,7 +415,7 @@ export interface Api_admin_whois_$<C extends CallMap> {
     /**
      * Gets information about a particular user.
      *
-     * Route: `GET /_matrix/client/v3/admin/whois/{userId}`.
+     * Route: `GET /_matrix/client/v3/admin/whois/{userId}` (operationId `getWhoIs`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3adminwhoisuserid
@@ -442,7 +442,7 @@ export interface Api_appservice_$_ping<C extends CallMap> {
      *
      * This API asks the homeserver to call the [`/_matrix/app/v1/ping`](/application-service-api/#post_matrixappv1ping) endpoint on the application service to ensure that the homeserver can communicate with the application service.
      *
-     * Route: `POST /_matrix/client/v1/appservice/{appserviceId}/ping`.
+     * Route: `POST /_matrix/client/v1/appservice/{appserviceId}/ping` (operationId `pingAppservice`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv1appserviceappserviceidping
@@ -458,7 +458,7 @@ export interface Api_auth_metadata<C extends CallMap> {
      *
      * Gets the OAuth 2.0 authorisation server metadata, as defined in [RFC 8414](https://datatracker.ietf.org/doc/html/rfc8414), including the endpoint URLs and the supported parameters that can be used by the clients.
      *
-     * Route: `GET /_matrix/client/v1/auth_metadata`.
+     * Route: `GET /_matrix/client/v1/auth_metadata` (operationId `getAuthMetadata`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1auth_metadata
      */
@@ -472,7 +472,7 @@ export interface Api_capabilities<C extends CallMap> {
      *
      * Gets information about the server's supported feature set and other relevant capabilities.
      *
-     * Route: `GET /_matrix/client/v3/capabilities`.
+     * Route: `GET /_matrix/client/v3/capabilities` (operationId `getCapabilities`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3capabilities
@@ -487,7 +487,7 @@ export interface Api_createRoom<C extends CallMap> {
      *
      * Create a new room with various configuration options.
      *
-     * Route: `POST /_matrix/client/v3/createRoom`.
+     * Route: `POST /_matrix/client/v3/createRoom` (operationId `createRoom`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3createroom
@@ -502,7 +502,7 @@ export interface Api_delete_devices<C extends CallMap> {
      *
      * This API endpoint uses the [User-Interactive Authentication API](/client-server-api/#user-interactive-authentication-api), except when used by an application service.
      *
-     * Route: `POST /_matrix/client/v3/delete_devices`.
+     * Route: `POST /_matrix/client/v3/delete_devices` (operationId `deleteDevices`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3delete_devices
@@ -519,7 +519,7 @@ export interface Api_devices<C extends CallMap> {
      *
      * Gets information about all devices for the current user.
      *
-     * Route: `GET /_matrix/client/v3/devices`.
+     * Route: `GET /_matrix/client/v3/devices` (operationId `getDevices`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3devices
@@ -534,7 +534,7 @@ export interface Api_devices_$<C extends CallMap> {
      *
      * This API endpoint uses the [User-Interactive Authentication API](/client-server-api/#user-interactive-authentication-api), except when used by an application service.
      *
-     * Route: `DELETE /_matrix/client/v3/devices/{deviceId}`.
+     * Route: `DELETE /_matrix/client/v3/devices/{deviceId}` (operationId `deleteDevice`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3devicesdeviceid
@@ -545,7 +545,7 @@ export interface Api_devices_$<C extends CallMap> {
      *
      * Gets information on a single device, by device id.
      *
-     * Route: `GET /_matrix/client/v3/devices/{deviceId}`.
+     * Route: `GET /_matrix/client/v3/devices/{deviceId}` (operationId `getDevice`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3devicesdeviceid
@@ -556,7 +556,7 @@ export interface Api_devices_$<C extends CallMap> {
      *
      * Updates the metadata on the given device, or creates a new device.
      *
-     * Route: `PUT /_matrix/client/v3/devices/{deviceId}`.
+     * Route: `PUT /_matrix/client/v3/devices/{deviceId}` (operationId `updateDevice`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3devicesdeviceid
@@ -602,7 +602,7 @@ export interface Api_directory_list_appservice_$_$<C extends CallMap> {
      *
      * Updates the visibility of a given room in the application service's published room directory.
      *
-     * Route: `PUT /_matrix/client/v3/directory/list/appservice/{networkId}/{roomId}`.
+     * Route: `PUT /_matrix/client/v3/directory/list/appservice/{networkId}/{roomId}` (operationId `updateAppserviceRoomDirectoryVisibility`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3directorylistappservicenetworkidroomid
@@ -623,7 +623,7 @@ export interface Api_directory_list_room_$<C extends CallMap> {
      *
      * Gets the visibility of a given room in the server's published room directory.
      *
-     * Route: `GET /_matrix/client/v3/directory/list/room/{roomId}`.
+     * Route: `GET /_matrix/client/v3/directory/list/room/{roomId}` (operationId `getRoomVisibilityOnDirectory`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3directorylistroomroomid
      */
@@ -633,7 +633,7 @@ export interface Api_directory_list_room_$<C extends CallMap> {
      *
      * Sets the visibility of a given room in the server's published room directory.
      *
-     * Route: `PUT /_matrix/client/v3/directory/list/room/{roomId}`.
+     * Route: `PUT /_matrix/client/v3/directory/list/room/{roomId}` (operationId `setRoomVisibilityOnDirectory`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3directorylistroomroomid
@@ -652,7 +652,7 @@ export interface Api_directory_room_$<C extends CallMap> {
     /**
      * Remove a mapping of room alias to room ID.
      *
-     * Route: `DELETE /_matrix/client/v3/directory/room/{roomAlias}`.
+     * Route: `DELETE /_matrix/client/v3/directory/room/{roomAlias}` (operationId `deleteRoomAlias`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3directoryroomroomalias
@@ -663,7 +663,7 @@ export interface Api_directory_room_$<C extends CallMap> {
      *
      * Requests that the server resolve a room alias to a room ID.
      *
-     * Route: `GET /_matrix/client/v3/directory/room/{roomAlias}`.
+     * Route: `GET /_matrix/client/v3/directory/room/{roomAlias}` (operationId `getRoomIdByAlias`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3directoryroomroomalias
      */
@@ -671,7 +671,7 @@ export interface Api_directory_room_$<C extends CallMap> {
     /**
      * Create a new mapping from room alias to room ID.
      *
-     * Route: `PUT /_matrix/client/v3/directory/room/{roomAlias}`.
+     * Route: `PUT /_matrix/client/v3/directory/room/{roomAlias}` (operationId `setRoomAlias`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3directoryroomroomalias
@@ -688,7 +688,7 @@ export interface Api_events<C extends CallMap> {
      *
      * This will listen for new events and return them to the caller. This will block until an event is received, or until the `timeout` is reached.
      *
-     * Route: `GET /_matrix/client/v3/events`.
+     * Route: `GET /_matrix/client/v3/events` (operationId `getEvents`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3events
@@ -703,7 +703,7 @@ export interface Api_events_$<C extends CallMap> {
      *
      * Get a single event based on `event_id`. You must have permission to retrieve this event e.g. by being a member in the room for this event.
      *
-     * Route: `GET /_matrix/client/v3/events/{eventId}`.
+     * Route: `GET /_matrix/client/v3/events/{eventId}` (operationId `getOneEvent`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3eventseventid
@@ -719,7 +719,7 @@ export interface Api_initialSync<C extends CallMap> {
      *
      * This returns the full state for this user, with an optional limit on the number of messages per room to return.
      *
-     * Route: `GET /_matrix/client/v3/initialSync`.
+     * Route: `GET /_matrix/client/v3/initialSync` (operationId `initialSync`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3initialsync
@@ -741,7 +741,7 @@ export interface Api_join_$<C extends CallMap> {
      *
      * *Note that this API takes either a room ID or alias, unlike* `/rooms/{roomId}/join`.
      *
-     * Route: `POST /_matrix/client/v3/join/{roomIdOrAlias}`.
+     * Route: `POST /_matrix/client/v3/join/{roomIdOrAlias}` (operationId `joinRoom`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3joinroomidoralias
@@ -756,7 +756,7 @@ export interface Api_joined_rooms<C extends CallMap> {
      *
      * This API returns a list of the user's current rooms.
      *
-     * Route: `GET /_matrix/client/v3/joined_rooms`.
+     * Route: `GET /_matrix/client/v3/joined_rooms` (operationId `getJoinedRooms`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3joined_rooms
@@ -787,7 +787,7 @@ export interface Api_keys_changes<C extends CallMap> {
      *
      * Gets a list of users who have updated their device identity keys since a previous sync token.
      *
-     * Route: `GET /_matrix/client/v3/keys/changes`.
+     * Route: `GET /_matrix/client/v3/keys/changes` (operationId `getKeysChanges`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3keyschanges
@@ -802,7 +802,7 @@ export interface Api_keys_claim<C extends CallMap> {
      *
      * Claims one-time keys for use in pre-key messages.
      *
-     * Route: `POST /_matrix/client/v3/keys/claim`.
+     * Route: `POST /_matrix/client/v3/keys/claim` (operationId `claimKeys`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3keysclaim
@@ -823,7 +823,7 @@ export interface Api_keys_device_signing_upload<C extends CallMap> {
      *
      * Publishes cross-signing keys for the user.
      *
-     * Route: `POST /_matrix/client/v3/keys/device_signing/upload`.
+     * Route: `POST /_matrix/client/v3/keys/device_signing/upload` (operationId `uploadCrossSigningKeys`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3keysdevice_signingupload
@@ -839,7 +839,7 @@ export interface Api_keys_query<C extends CallMap> {
      *
      * Returns the current devices and identity keys for the given users.
      *
-     * Route: `POST /_matrix/client/v3/keys/query`.
+     * Route: `POST /_matrix/client/v3/keys/query` (operationId `queryKeys`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3keysquery
@@ -860,7 +860,7 @@ export interface Api_keys_signatures_upload<C extends CallMap> {
      *
      * Publishes cross-signing signatures for the user.
      *
-     * Route: `POST /_matrix/client/v3/keys/signatures/upload`.
+     * Route: `POST /_matrix/client/v3/keys/signatures/upload` (operationId `uploadCrossSigningSignatures`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3keyssignaturesupload
@@ -876,7 +876,7 @@ export interface Api_keys_upload<C extends CallMap> {
      *
      * Publishes end-to-end encryption keys for the device.
      *
-     * Route: `POST /_matrix/client/v3/keys/upload`.
+     * Route: `POST /_matrix/client/v3/keys/upload` (operationId `uploadKeys`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3keysupload
@@ -897,7 +897,7 @@ export interface Api_knock_$<C extends CallMap> {
      *
      * *Note that this API takes either a room ID or alias, unlike other membership APIs.*
      *
-     * Route: `POST /_matrix/client/v3/knock/{roomIdOrAlias}`.
+     * Route: `POST /_matrix/client/v3/knock/{roomIdOrAlias}` (operationId `knockRoom`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3knockroomidoralias
@@ -913,7 +913,7 @@ export interface Api_login<C extends CallMap> {
      *
      * Gets the homeserver's supported login types to authenticate users. Clients should pick one of these and supply it as the `type` when logging in.
      *
-     * Route: `GET /_matrix/client/v3/login`.
+     * Route: `GET /_matrix/client/v3/login` (operationId `getLoginFlows`).
      * Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3login
@@ -924,7 +924,7 @@ export interface Api_login<C extends CallMap> {
      *
      * Authenticates the user, and issues an access token they can use to authorise themself in subsequent requests.
      *
-     * Route: `POST /_matrix/client/v3/login`.
+     * Route: `POST /_matrix/client/v3/login` (operationId `login`).
      * Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3login
@@ -943,7 +943,7 @@ export interface Api_login_get_token<C extends CallMap> {
      *
      * Optional endpoint - the server is not required to implement this endpoint if it does not intend to use or support this functionality.
      *
-     * Route: `POST /_matrix/client/v1/login/get_token`.
+     * Route: `POST /_matrix/client/v1/login/get_token` (operationId `generateLoginToken`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv1loginget_token
@@ -967,7 +967,7 @@ export interface Api_login_sso_redirect<C extends CallMap> {
      *
      * A web-based Matrix client should instruct the user's browser to navigate to this endpoint in order to log in via SSO.
      *
-     * Route: `GET /_matrix/client/v3/login/sso/redirect`.
+     * Route: `GET /_matrix/client/v3/login/sso/redirect` (operationId `redirectToSSO`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3loginssoredirect
      * @since Matrix 1.1
@@ -982,7 +982,7 @@ export interface Api_login_sso_redirect_$<C extends CallMap> {
      *
      * This endpoint is the same as `/login/sso/redirect`, though with an IdP ID from the original `identity_providers` array to inform the server of which IdP the client/user would like to continue with.
      *
-     * Route: `GET /_matrix/client/v3/login/sso/redirect/{idpId}`.
+     * Route: `GET /_matrix/client/v3/login/sso/redirect/{idpId}` (operationId `redirectToIdP`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3loginssoredirectidpid
      * @since Matrix 1.1
@@ -997,7 +997,7 @@ export interface Api_logout<C extends CallMap> {
      *
      * Invalidates an existing access token, so that it can no longer be used for authorisation. The device associated with the access token is also deleted. [Device keys](/client-server-api/#device-keys) for the device are deleted alongside the device.
      *
-     * Route: `POST /_matrix/client/v3/logout`.
+     * Route: `POST /_matrix/client/v3/logout` (operationId `logout`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3logout
@@ -1014,7 +1014,7 @@ export interface Api_logout_all<C extends CallMap> {
      *
      * Invalidates all access tokens for a user, so that they can no longer be used for authorisation. This includes the access token that made this request. All devices for the user are also deleted. [Device keys](/client-server-api/#device-keys) for the device are deleted alongside the device.
      *
-     * Route: `POST /_matrix/client/v3/logout/all`.
+     * Route: `POST /_matrix/client/v3/logout/all` (operationId `logout_all`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3logoutall
@@ -1041,7 +1041,7 @@ export interface Api_media_config<C extends CallMap> {
      *
      * This endpoint allows clients to retrieve the configuration of the content repository, such as upload limitations. Clients SHOULD use this as a guide when using content repository endpoints. All values are intentionally left optional. Clients SHOULD follow the advice given in the field description when the field is not available.
      *
-     * Route: `GET /_matrix/client/v1/media/config`.
+     * Route: `GET /_matrix/client/v1/media/config` (operationId `getConfigAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/config` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediaconfig
@@ -1079,7 +1079,7 @@ export interface Api_media_download_$_$<C extends CallMap> {
      *
      * {{% boxes/note %}} Clients SHOULD NOT generate or use URLs which supply the access token in the query string. These URLs may be copied by users verbatim and provided in a chat message to another user, disclosing the sender's access token. {{% /boxes/note %}}
      *
-     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}`.
+     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}` (operationId `getContentAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/download/{serverName}/{mediaId}` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediadownloadservernamemediaid
@@ -1095,7 +1095,7 @@ export interface Api_media_download_$_$_$<C extends CallMap> {
      *
      * This will download content from the content repository (same as the previous endpoint) but replaces the target file name with the one provided by the caller.
      *
-     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}`.
+     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}` (operationId `getContentOverrideNameAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediadownloadservernamemediaidfilename
@@ -1111,7 +1111,7 @@ export interface Api_media_preview_url<C extends CallMap> {
      *
      * Get information about a URL for the client. Typically this is called when a client sees a URL in a message and wants to render a preview for the user.
      *
-     * Route: `GET /_matrix/client/v1/media/preview_url`.
+     * Route: `GET /_matrix/client/v1/media/preview_url` (operationId `getUrlPreviewAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/preview_url` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediapreview_url
@@ -1143,7 +1143,7 @@ export interface Api_media_thumbnail_$_$<C extends CallMap> {
      *
      * Download a thumbnail of content from the content repository. See the [Thumbnails](/client-server-api/#thumbnails) section for more information.
      *
-     * Route: `GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}`.
+     * Route: `GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}` (operationId `getContentThumbnailAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediathumbnailservernamemediaid
@@ -1159,7 +1159,7 @@ export interface Api_mutual_rooms<C extends CallMap> {
      *
      * Get the list of rooms that the user shares with another user. The server will return a list of room IDs that the user shares with the specified `user_id`.
      *
-     * Route: `GET /_matrix/client/v1/mutual_rooms`.
+     * Route: `GET /_matrix/client/v1/mutual_rooms` (operationId `getMutualRooms`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mutual_rooms
@@ -1174,7 +1174,7 @@ export interface Api_notifications<C extends CallMap> {
      *
      * This API is used to paginate through the list of events that the user has been, or would have been notified about.
      *
-     * Route: `GET /_matrix/client/v3/notifications`.
+     * Route: `GET /_matrix/client/v3/notifications` (operationId `getNotifications`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3notifications
@@ -1201,7 +1201,7 @@ export interface Api_presence_$_status<C extends CallMap> {
      *
      * Get the given user's presence state.
      *
-     * Route: `GET /_matrix/client/v3/presence/{userId}/status`.
+     * Route: `GET /_matrix/client/v3/presence/{userId}/status` (operationId `getPresence`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3presenceuseridstatus
@@ -1212,7 +1212,7 @@ export interface Api_presence_$_status<C extends CallMap> {
      *
      * This API sets the given user's presence state. When setting the status, the activity time is updated to reflect that activity; the client does not need to specify the `last_active_ago` field. You cannot set the presence state of another user.
      *
-     * Route: `PUT /_matrix/client/v3/presence/{userId}/status`.
+     * Route: `PUT /_matrix/client/v3/presence/{userId}/status` (operationId `setPresence`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3presenceuseridstatus
@@ -1237,7 +1237,7 @@ export interface Api_profile_$<C extends CallMap> {
      *
      * Get the complete profile for a user.
      *
-     * Route: `GET /_matrix/client/v3/profile/{userId}`.
+     * Route: `GET /_matrix/client/v3/profile/{userId}` (operationId `getUserProfile`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3profileuserid
      */
@@ -1251,7 +1251,7 @@ export interface Api_profile_$_$<C extends CallMap> {
      *
      * Remove a specific field from a user's profile.
      *
-     * Route: `DELETE /_matrix/client/v3/profile/{userId}/{keyName}`.
+     * Route: `DELETE /_matrix/client/v3/profile/{userId}/{keyName}` (operationId `deleteProfileField`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3profileuseridkeyname
@@ -1263,7 +1263,7 @@ export interface Api_profile_$_$<C extends CallMap> {
      *
      * Get the value of a profile field for a user.
      *
-     * Route: `GET /_matrix/client/v3/profile/{userId}/{keyName}`.
+     * Route: `GET /_matrix/client/v3/profile/{userId}/{keyName}` (operationId `getProfileField`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3profileuseridkeyname
      */
@@ -1273,7 +1273,7 @@ export interface Api_profile_$_$<C extends CallMap> {
      *
      * Set or update a profile field for a user. Must be authenticated with an access token authorised to make changes. Servers MAY impose size limits on individual fields, and the total profile MUST be under 64 KiB.
      *
-     * Route: `PUT /_matrix/client/v3/profile/{userId}/{keyName}`.
+     * Route: `PUT /_matrix/client/v3/profile/{userId}/{keyName}` (operationId `setProfileField`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3profileuseridkeyname
@@ -1288,7 +1288,7 @@ export interface Api_publicRooms<C extends CallMap> {
      *
      * Lists a server's published room directory.
      *
-     * Route: `GET /_matrix/client/v3/publicRooms`.
+     * Route: `GET /_matrix/client/v3/publicRooms` (operationId `getPublicRooms`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3publicrooms
      */
@@ -1298,7 +1298,7 @@ export interface Api_publicRooms<C extends CallMap> {
      *
      * Lists a server's published room directory with an optional filter.
      *
-     * Route: `POST /_matrix/client/v3/publicRooms`.
+     * Route: `POST /_matrix/client/v3/publicRooms` (operationId `queryPublicRooms`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3publicrooms
@@ -1313,7 +1313,7 @@ export interface Api_pushers<C extends CallMap> {
      *
      * Gets all currently active pushers for the authenticated user.
      *
-     * Route: `GET /_matrix/client/v3/pushers`.
+     * Route: `GET /_matrix/client/v3/pushers` (operationId `getPushers`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushers
@@ -1330,7 +1330,7 @@ export interface Api_pushers_set<C extends CallMap> {
      *
      * This endpoint allows the creation, modification and deletion of [pushers](/client-server-api/#push-notifications) for this user ID. The behaviour of this endpoint varies depending on the values in the JSON body.
      *
-     * Route: `POST /_matrix/client/v3/pushers/set`.
+     * Route: `POST /_matrix/client/v3/pushers/set` (operationId `postPusher`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3pushersset
@@ -1345,7 +1345,7 @@ export interface Api_pushrules<C extends CallMap> {
      *
      * Retrieve all push rulesets for this user. Currently the only push ruleset defined is `global`.
      *
-     * Route: `GET /_matrix/client/v3/pushrules/`.
+     * Route: `GET /_matrix/client/v3/pushrules/` (operationId `getPushRules`).
      * Requires an access token. The path ends with a slash, which is significant.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushrules
@@ -1364,7 +1364,7 @@ export interface Api_pushrules_$slash<C extends CallMap> {
      *
      * Retrieve all push rulesets for this user. Currently the only push ruleset defined is `global`.
      *
-     * Route: `GET /_matrix/client/v3/pushrules/`.
+     * Route: `GET /_matrix/client/v3/pushrules/` (operationId `getPushRules`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushrules
@@ -1383,7 +1383,7 @@ export interface Api_pushrules_global<C extends CallMap> {
      *
      * Retrieve all push rules for this user.
      *
-     * Route: `GET /_matrix/client/v3/pushrules/global/`.
+     * Route: `GET /_matrix/client/v3/pushrules/global/` (operationId `getPushRulesGlobal`).
      * Requires an access token. The path ends with a slash, which is significant.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushrulesglobal
@@ -1400,7 +1400,7 @@ export interface Api_pushrules_global_$slash<C extends CallMap> {
      *
      * Retrieve all push rules for this user.
      *
-     * Route: `GET /_matrix/client/v3/pushrules/global/`.
+     * Route: `GET /_matrix/client/v3/pushrules/global/` (operationId `getPushRulesGlobal`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushrulesglobal
@@ -1421,7 +1421,7 @@ export interface Api_pushrules_global_$_$<C extends CallMap> {
      *
      * This endpoint removes the push rule defined in the path.
      *
-     * Route: `DELETE /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`.
+     * Route: `DELETE /_matrix/client/v3/pushrules/global/{kind}/{ruleId}` (operationId `deletePushRule`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3pushrulesglobalkindruleid
@@ -1432,7 +1432,7 @@ export interface Api_pushrules_global_$_$<C extends CallMap> {
      *
      * Retrieve a single specified push rule.
      *
-     * Route: `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`.
+     * Route: `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}` (operationId `getPushRule`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushrulesglobalkindruleid
@@ -1443,7 +1443,7 @@ export interface Api_pushrules_global_$_$<C extends CallMap> {
      *
      * This endpoint allows the creation and modification of user defined push rules.
      *
-     * Route: `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`.
+     * Route: `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}` (operationId `setPushRule`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3pushrulesglobalkindruleid
@@ -1462,7 +1462,7 @@ export interface Api_pushrules_global_$_$_actions<C extends CallMap> {
      *
      * This endpoint get the actions for the specified push rule.
      *
-     * Route: `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`.
+     * Route: `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions` (operationId `getPushRuleActions`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushrulesglobalkindruleidactions
@@ -1473,7 +1473,7 @@ export interface Api_pushrules_global_$_$_actions<C extends CallMap> {
      *
      * This endpoint allows clients to change the actions of a push rule. This can be used to change the actions of builtin rules.
      *
-     * Route: `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`.
+     * Route: `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions` (operationId `setPushRuleActions`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3pushrulesglobalkindruleidactions
@@ -1488,7 +1488,7 @@ export interface Api_pushrules_global_$_$_enabled<C extends CallMap> {
      *
      * This endpoint gets whether the specified push rule is enabled.
      *
-     * Route: `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`.
+     * Route: `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled` (operationId `isPushRuleEnabled`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3pushrulesglobalkindruleidenabled
@@ -1499,7 +1499,7 @@ export interface Api_pushrules_global_$_$_enabled<C extends CallMap> {
      *
      * This endpoint allows clients to enable or disable the specified push rule.
      *
-     * Route: `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`.
+     * Route: `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled` (operationId `setPushRuleEnabled`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3pushrulesglobalkindruleidenabled
@@ -1514,7 +1514,7 @@ export interface Api_refresh<C extends CallMap> {
      *
      * Refresh an access token. Clients should use the returned access token when making subsequent API calls, and store the returned refresh token (if given) in order to refresh the new access token when necessary.
      *
-     * Route: `POST /_matrix/client/v3/refresh`.
+     * Route: `POST /_matrix/client/v3/refresh` (operationId `refresh`).
      * Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3refresh
@@ -1530,7 +1530,7 @@ export interface Api_register<C extends CallMap> {
      *
      * This API endpoint uses the [User-Interactive Authentication API](/client-server-api/#user-interactive-authentication-api), except in the cases where a guest account is being registered.
      *
-     * Route: `POST /_matrix/client/v3/register`.
+     * Route: `POST /_matrix/client/v3/register` (operationId `register`).
      * Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3register
@@ -1553,7 +1553,7 @@ export interface Api_register_available<C extends CallMap> {
      *
      * Checks to see if a username is available, and valid, for the server.
      *
-     * Route: `GET /_matrix/client/v3/register/available`.
+     * Route: `GET /_matrix/client/v3/register/available` (operationId `checkUsernameAvailability`).
      * Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3registeravailable
@@ -1574,7 +1574,7 @@ export interface Api_register_email_requestToken<C extends CallMap> {
      *
      * The homeserver must check that the given email address is **not** already associated with an account on this homeserver. The homeserver should validate the email itself, either by sending a validation email itself or by using a service it has control over.
      *
-     * Route: `POST /_matrix/client/v3/register/email/requestToken`.
+     * Route: `POST /_matrix/client/v3/register/email/requestToken` (operationId `requestTokenToRegisterEmail`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3registeremailrequesttoken
      */
@@ -1594,7 +1594,7 @@ export interface Api_register_m$login$registration_token_validity<C extends Call
      *
      * Queries the server to determine if a given registration token is still valid at the time of request. This is a point-in-time check where the token might still expire by the time it is used.
      *
-     * Route: `GET /_matrix/client/v1/register/m.login.registration_token/validity`.
+     * Route: `GET /_matrix/client/v1/register/m.login.registration_token/validity` (operationId `registrationTokenValidity`).
      * Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1registermloginregistration_tokenvalidity
@@ -1616,7 +1616,7 @@ export interface Api_register_msisdn_requestToken<C extends CallMap> {
      *
      * The homeserver must check that the given phone number is **not** already associated with an account on this homeserver. The homeserver should validate the phone number itself, either by sending a validation message itself or by using a service it has control over.
      *
-     * Route: `POST /_matrix/client/v3/register/msisdn/requestToken`.
+     * Route: `POST /_matrix/client/v3/register/msisdn/requestToken` (operationId `requestTokenToRegisterMSISDN`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3registermsisdnrequesttoken
      */
@@ -1640,7 +1640,7 @@ export interface Api_room_keys_keys<C extends CallMap> {
     /**
      * Delete the keys from the backup.
      *
-     * Route: `DELETE /_matrix/client/v3/room_keys/keys`.
+     * Route: `DELETE /_matrix/client/v3/room_keys/keys` (operationId `deleteRoomKeys`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3room_keyskeys
@@ -1650,7 +1650,7 @@ export interface Api_room_keys_keys<C extends CallMap> {
     /**
      * Retrieve the keys from the backup.
      *
-     * Route: `GET /_matrix/client/v3/room_keys/keys`.
+     * Route: `GET /_matrix/client/v3/room_keys/keys` (operationId `getRoomKeys`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3room_keyskeys
@@ -1660,7 +1660,7 @@ export interface Api_room_keys_keys<C extends CallMap> {
     /**
      * Store several keys in the backup.
      *
-     * Route: `PUT /_matrix/client/v3/room_keys/keys`.
+     * Route: `PUT /_matrix/client/v3/room_keys/keys` (operationId `putRoomKeys`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3room_keyskeys
@@ -1676,7 +1676,7 @@ export interface Api_room_keys_keys_$<C extends CallMap> {
     /**
      * Delete the keys from the backup for a given room.
      *
-     * Route: `DELETE /_matrix/client/v3/room_keys/keys/{roomId}`.
+     * Route: `DELETE /_matrix/client/v3/room_keys/keys/{roomId}` (operationId `deleteRoomKeysByRoomId`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3room_keyskeysroomid
@@ -1686,7 +1686,7 @@ export interface Api_room_keys_keys_$<C extends CallMap> {
     /**
      * Retrieve the keys from the backup for a given room.
      *
-     * Route: `GET /_matrix/client/v3/room_keys/keys/{roomId}`.
+     * Route: `GET /_matrix/client/v3/room_keys/keys/{roomId}` (operationId `getRoomKeysByRoomId`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3room_keyskeysroomid
@@ -1696,7 +1696,7 @@ export interface Api_room_keys_keys_$<C extends CallMap> {
     /**
      * Store several keys in the backup for a given room.
      *
-     * Route: `PUT /_matrix/client/v3/room_keys/keys/{roomId}`.
+     * Route: `PUT /_matrix/client/v3/room_keys/keys/{roomId}` (operationId `putRoomKeysByRoomId`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3room_keyskeysroomid
@@ -1710,7 +1710,7 @@ export interface Api_room_keys_keys_$_$<C extends CallMap> {
     /**
      * Delete a key from the backup.
      *
-     * Route: `DELETE /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`.
+     * Route: `DELETE /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}` (operationId `deleteRoomKeyBySessionId`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3room_keyskeysroomidsessionid
@@ -1720,7 +1720,7 @@ export interface Api_room_keys_keys_$_$<C extends CallMap> {
     /**
      * Retrieve a key from the backup.
      *
-     * Route: `GET /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`.
+     * Route: `GET /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}` (operationId `getRoomKeyBySessionId`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3room_keyskeysroomidsessionid
@@ -1730,7 +1730,7 @@ export interface Api_room_keys_keys_$_$<C extends CallMap> {
     /**
      * Store a key in the backup.
      *
-     * Route: `PUT /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`.
+     * Route: `PUT /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}` (operationId `putRoomKeyBySessionId`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3room_keyskeysroomidsessionid
@@ -1746,7 +1746,7 @@ export interface Api_room_keys_version<C extends CallMap> {
     /**
      * Get information about the latest backup version.
      *
-     * Route: `GET /_matrix/client/v3/room_keys/version`.
+     * Route: `GET /_matrix/client/v3/room_keys/version` (operationId `getRoomKeysVersionCurrent`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3room_keysversion
@@ -1758,7 +1758,7 @@ export interface Api_room_keys_version<C extends CallMap> {
      *
      * Creates a new backup.
      *
-     * Route: `POST /_matrix/client/v3/room_keys/version`.
+     * Route: `POST /_matrix/client/v3/room_keys/version` (operationId `postRoomKeysVersion`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3room_keysversion
@@ -1774,7 +1774,7 @@ export interface Api_room_keys_version_$<C extends CallMap> {
      *
      * Delete an existing key backup. Both the information about the backup, as well as all key data related to the backup will be deleted.
      *
-     * Route: `DELETE /_matrix/client/v3/room_keys/version/{version}`.
+     * Route: `DELETE /_matrix/client/v3/room_keys/version/{version}` (operationId `deleteRoomKeysVersion`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3room_keysversionversion
@@ -1784,7 +1784,7 @@ export interface Api_room_keys_version_$<C extends CallMap> {
     /**
      * Get information about an existing backup.
      *
-     * Route: `GET /_matrix/client/v3/room_keys/version/{version}`.
+     * Route: `GET /_matrix/client/v3/room_keys/version/{version}` (operationId `getRoomKeysVersion`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3room_keysversionversion
@@ -1796,7 +1796,7 @@ export interface Api_room_keys_version_$<C extends CallMap> {
      *
      * Update information about an existing backup.  Only `auth_data` can be modified.
      *
-     * Route: `PUT /_matrix/client/v3/room_keys/version/{version}`.
+     * Route: `PUT /_matrix/client/v3/room_keys/version/{version}` (operationId `putRoomKeysVersion`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3room_keysversionversion
@@ -1816,7 +1816,7 @@ export interface Api_room_summary_$<C extends CallMap> {
     /**
      * Retrieves a summary for a room.
      *
-     * Route: `GET /_matrix/client/v1/room_summary/{roomIdOrAlias}`.
+     * Route: `GET /_matrix/client/v1/room_summary/{roomIdOrAlias}` (operationId `getRoomSummary`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1room_summaryroomidoralias
@@ -1894,7 +1894,7 @@ export interface Api_rooms_$_aliases<C extends CallMap> {
      *
      * Get a list of aliases maintained by the local server for the given room.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/aliases`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/aliases` (operationId `getLocalAliases`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidaliases
@@ -1909,7 +1909,7 @@ export interface Api_rooms_$_ban<C extends CallMap> {
      *
      * Ban a user in the room. If the user is currently in the room, also kick them.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/ban`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/ban` (operationId `ban`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidban
@@ -1930,7 +1930,7 @@ export interface Api_rooms_$_context_$<C extends CallMap> {
      *
      * This API returns a number of events that happened just before and after the specified event. This allows clients to get the context surrounding an event.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}` (operationId `getEventContext`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidcontexteventid
@@ -1951,7 +1951,7 @@ export interface Api_rooms_$_event_$<C extends CallMap> {
      *
      * Get a single event based on `roomId/eventId`. You must have permission to retrieve this event e.g. by being a member in the room for this event.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}` (operationId `getOneRoomEvent`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomideventeventid
@@ -1966,7 +1966,7 @@ export interface Api_rooms_$_forget<C extends CallMap> {
      *
      * This API stops a user remembering about a particular room.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/forget`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/forget` (operationId `forgetRoom`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidforget
@@ -1981,7 +1981,7 @@ export interface Api_rooms_$_hierarchy<C extends CallMap> {
      *
      * Paginates over the space tree in a depth-first manner to locate child rooms of a given space.
      *
-     * Route: `GET /_matrix/client/v1/rooms/{roomId}/hierarchy`.
+     * Route: `GET /_matrix/client/v1/rooms/{roomId}/hierarchy` (operationId `getSpaceHierarchy`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1roomsroomidhierarchy
@@ -1997,7 +1997,7 @@ export interface Api_rooms_$_initialSync<C extends CallMap> {
      *
      * Get a copy of the current state and the most recent messages in a room.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/initialSync`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/initialSync` (operationId `roomInitialSync`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidinitialsync
@@ -2012,7 +2012,7 @@ export interface Api_rooms_$_invite<C extends CallMap> {
      *
      * *Note that there are two forms of this API, which are documented separately. This version of the API does not require that the inviter know the Matrix identifier of the invitee, and instead relies on third-party identifiers. The homeserver uses an identity server to perform the mapping from third-party identifier to a Matrix identifier. The other is documented in the* [joining rooms section](/client-server-api/#post_matrixclientv3roomsroomidinvite).
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/invite`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/invite` (operationId `inviteBy3PID`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidinvite
@@ -2027,7 +2027,7 @@ export interface Api_rooms_$_join<C extends CallMap> {
      *
      * *Note that this API requires a room ID, not alias.* `/join/{roomIdOrAlias}` *exists if you have a room alias.*
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/join`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/join` (operationId `joinRoomById`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidjoin
@@ -2042,7 +2042,7 @@ export interface Api_rooms_$_joined_members<C extends CallMap> {
      *
      * This API returns a map of MXIDs to member info objects for members of the room. The current user must be in the room for it to work, unless it is an Application Service in which case any of the AS's users must be in the room. This API is primarily for Application Services and should be faster to respond than `/members` as it can be implemented more efficiently on the server.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/joined_members`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/joined_members` (operationId `getJoinedMembersByRoom`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidjoined_members
@@ -2055,7 +2055,7 @@ export interface Api_rooms_$_kick<C extends CallMap> {
     /**
      * Kick a user from the room.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/kick`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/kick` (operationId `kick`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidkick
@@ -2070,7 +2070,7 @@ export interface Api_rooms_$_leave<C extends CallMap> {
      *
      * This API stops a user participating in a particular room.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/leave`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/leave` (operationId `leaveRoom`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidleave
@@ -2085,7 +2085,7 @@ export interface Api_rooms_$_members<C extends CallMap> {
      *
      * Get the list of members for this room.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/members`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/members` (operationId `getMembersByRoom`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmembers
@@ -2100,7 +2100,7 @@ export interface Api_rooms_$_messages<C extends CallMap> {
      *
      * This API returns a list of message and state events for a room. It uses pagination query parameters to paginate history in the room.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/messages`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/messages` (operationId `getRoomEvents`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages
@@ -2115,7 +2115,7 @@ export interface Api_rooms_$_read_markers<C extends CallMap> {
      *
      * Sets the position of the read marker for a given room, and optionally the read receipt's location.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/read_markers`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/read_markers` (operationId `setReadMarker`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidread_markers
@@ -2144,7 +2144,7 @@ export interface Api_rooms_$_receipt_$_$<C extends CallMap> {
      *
      * This API updates the marker for the given receipt type to the event ID specified.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/receipt/{receiptType}/{eventId}`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/receipt/{receiptType}/{eventId}` (operationId `postReceipt`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidreceiptreceipttypeeventid
@@ -2169,7 +2169,7 @@ export interface Api_rooms_$_redact_$<C extends CallMap> {
      *
      * Strips all information out of an event which isn't critical to the integrity of the server-side representation of the room.
      *
-     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}`.
+     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}` (operationId `redactEvent`).
      * Requires an access token. The `txnId` is generated and reused on every retry when left out.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid
@@ -2184,7 +2184,7 @@ export interface Api_rooms_$_redact_$_$<C extends CallMap> {
      *
      * Strips all information out of an event which isn't critical to the integrity of the server-side representation of the room.
      *
-     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}`.
+     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}` (operationId `redactEvent`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid
@@ -2213,7 +2213,7 @@ export interface Api_rooms_$_relations_$<C extends CallMap> {
      *
      * Retrieve all of the child events for a given parent event.
      *
-     * Route: `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}`.
+     * Route: `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}` (operationId `getRelatingEvents`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1roomsroomidrelationseventid
@@ -2230,7 +2230,7 @@ export interface Api_rooms_$_relations_$_$<C extends CallMap> {
      *
      * Retrieve all of the child events for a given parent event which relate to the parent using the given `relType`.
      *
-     * Route: `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}`.
+     * Route: `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}` (operationId `getRelatingEventsWithRelType`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1roomsroomidrelationseventidreltype
@@ -2245,7 +2245,7 @@ export interface Api_rooms_$_relations_$_$_$<C extends CallMap> {
      *
      * Retrieve all of the child events for a given parent event which relate to the parent using the given `relType` and have the given `eventType`.
      *
-     * Route: `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}/{eventType}`.
+     * Route: `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}/{eventType}` (operationId `getRelatingEventsWithRelTypeAndEventType`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1roomsroomidrelationseventidreltypeeventtype
@@ -2262,7 +2262,7 @@ export interface Api_rooms_$_report<C extends CallMap> {
      *
      * Reports a room as inappropriate to the server, which may then notify the appropriate people. How such information is delivered is left up to implementations. The caller is not required to be joined to the room to report it.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/report`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/report` (operationId `reportRoom`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidreport
@@ -2278,7 +2278,7 @@ export interface Api_rooms_$_report_$<C extends CallMap> {
      *
      * Reports an event as inappropriate to the server, which may then notify the appropriate people. The caller must be joined to the room to report it.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/report/{eventId}`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/report/{eventId}` (operationId `reportEvent`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidreporteventid
@@ -2303,7 +2303,7 @@ export interface Api_rooms_$_send_$<C extends CallMap> {
      *
      * This endpoint is used to send a message event to a room. Message events allow access to historical events and pagination, making them suited for "once-off" activity in a room.
      *
-     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`.
+     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}` (operationId `sendMessage`).
      * Requires an access token. The `txnId` is generated and reused on every retry when left out.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3roomsroomidsendeventtypetxnid
@@ -2318,7 +2318,7 @@ export interface Api_rooms_$_send_$_$<C extends CallMap> {
      *
      * This endpoint is used to send a message event to a room. Message events allow access to historical events and pagination, making them suited for "once-off" activity in a room.
      *
-     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`.
+     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}` (operationId `sendMessage`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3roomsroomidsendeventtypetxnid
@@ -2337,7 +2337,7 @@ export interface Api_rooms_$_state<C extends CallMap> {
      *
      * Get the state events for the current state of a room.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/state`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/state` (operationId `getRoomState`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidstate
@@ -2358,7 +2358,7 @@ export interface Api_rooms_$_state_$_$<C extends CallMap> {
      *
      * Looks up the contents of a state event in a room. If the user is joined to the room then the state is taken from the current state of the room. If the user has left the room then the state is taken from the state of the room when they left.
      *
-     * Route: `GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`.
+     * Route: `GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}` (operationId `getRoomStateWithKey`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidstateeventtypestatekey
@@ -2369,7 +2369,7 @@ export interface Api_rooms_$_state_$_$<C extends CallMap> {
      *
      * State events can be sent using this endpoint.  These events will be overwritten if `<room id>`, `<event type>` and `<state key>` all match.
      *
-     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`.
+     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}` (operationId `setRoomStateWithKey`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey
@@ -2384,7 +2384,7 @@ export interface Api_rooms_$_threads<C extends CallMap> {
      *
      * This API is used to paginate through the list of the thread roots in a given room.
      *
-     * Route: `GET /_matrix/client/v1/rooms/{roomId}/threads`.
+     * Route: `GET /_matrix/client/v1/rooms/{roomId}/threads` (operationId `getThreadRoots`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1roomsroomidthreads
@@ -2400,7 +2400,7 @@ export interface Api_rooms_$_timestamp_to_event<C extends CallMap> {
      *
      * Get the ID of the event closest to the given timestamp, in the direction specified by the `dir` parameter.
      *
-     * Route: `GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event`.
+     * Route: `GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event` (operationId `getEventByTimestamp`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1roomsroomidtimestamp_to_event
@@ -2422,7 +2422,7 @@ export interface Api_rooms_$_typing_$<C extends CallMap> {
      *
      * This tells the server that the user is typing for the next N milliseconds where N is the value specified in the `timeout` key. Alternatively, if `typing` is `false`, it tells the server that the user has stopped typing.
      *
-     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId}`.
+     * Route: `PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId}` (operationId `setTyping`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3roomsroomidtypinguserid
@@ -2437,7 +2437,7 @@ export interface Api_rooms_$_unban<C extends CallMap> {
      *
      * Unban a user from the room. This allows them to be invited to the room, and join if they would otherwise be allowed to join according to its join rules.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/unban`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/unban` (operationId `unban`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidunban
@@ -2452,7 +2452,7 @@ export interface Api_rooms_$_upgrade<C extends CallMap> {
      *
      * Upgrades the given room to a particular room version.
      *
-     * Route: `POST /_matrix/client/v3/rooms/{roomId}/upgrade`.
+     * Route: `POST /_matrix/client/v3/rooms/{roomId}/upgrade` (operationId `upgradeRoom`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidupgrade
@@ -2467,7 +2467,7 @@ export interface Api_search<C extends CallMap> {
      *
      * Performs a full text search across different categories.
      *
-     * Route: `POST /_matrix/client/v3/search`.
+     * Route: `POST /_matrix/client/v3/search` (operationId `search`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3search
@@ -2492,7 +2492,7 @@ export interface Api_sendToDevice_$<C extends CallMap> {
      *
      * This endpoint is used to send send-to-device events to a set of client devices.
      *
-     * Route: `PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}`.
+     * Route: `PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}` (operationId `sendToDevice`).
      * Requires an access token. The `txnId` is generated and reused on every retry when left out.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3sendtodeviceeventtypetxnid
@@ -2507,7 +2507,7 @@ export interface Api_sendToDevice_$_$<C extends CallMap> {
      *
      * This endpoint is used to send send-to-device events to a set of client devices.
      *
-     * Route: `PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}`.
+     * Route: `PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}` (operationId `sendToDevice`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3sendtodeviceeventtypetxnid
@@ -2522,7 +2522,7 @@ export interface Api_sync<C extends CallMap> {
      *
      * Synchronise the client's state with the latest state on the server. Clients use this API when they first log in to get an initial snapshot of the state on the server, and then continue to call this API to get incremental deltas to the state, and to receive new messages.
      *
-     * Route: `GET /_matrix/client/v3/sync`.
+     * Route: `GET /_matrix/client/v3/sync` (operationId `sync`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3sync
@@ -2551,7 +2551,7 @@ export interface Api_thirdparty_location<C extends CallMap> {
      *
      * Retrieve an array of third-party network locations from a Matrix room alias.
      *
-     * Route: `GET /_matrix/client/v3/thirdparty/location`.
+     * Route: `GET /_matrix/client/v3/thirdparty/location` (operationId `queryLocationByAlias`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3thirdpartylocation
@@ -2566,7 +2566,7 @@ export interface Api_thirdparty_location_$<C extends CallMap> {
      *
      * Requesting this endpoint with a valid protocol name results in a list of successful mapping results in a JSON array. Each result contains objects to represent the Matrix room or rooms that represent a portal to this third-party network. Each has the Matrix room alias string, an identifier for the particular third-party network protocol, and an object containing the network-specific fields that comprise this identifier. It should attempt to canonicalise the identifier as much as reasonably possible given the network type.
      *
-     * Route: `GET /_matrix/client/v3/thirdparty/location/{protocol}`.
+     * Route: `GET /_matrix/client/v3/thirdparty/location/{protocol}` (operationId `queryLocationByProtocol`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3thirdpartylocationprotocol
@@ -2587,7 +2587,7 @@ export interface Api_thirdparty_protocol_$<C extends CallMap> {
      *
      * Fetches the metadata from the homeserver about a particular third-party protocol.
      *
-     * Route: `GET /_matrix/client/v3/thirdparty/protocol/{protocol}`.
+     * Route: `GET /_matrix/client/v3/thirdparty/protocol/{protocol}` (operationId `getProtocolMetadata`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3thirdpartyprotocolprotocol
@@ -2602,7 +2602,7 @@ export interface Api_thirdparty_protocols<C extends CallMap> {
      *
      * Fetches the overall metadata about protocols supported by the homeserver. Includes both the available protocols and all fields required for queries against each protocol.
      *
-     * Route: `GET /_matrix/client/v3/thirdparty/protocols`.
+     * Route: `GET /_matrix/client/v3/thirdparty/protocols` (operationId `getProtocols`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3thirdpartyprotocols
@@ -2619,7 +2619,7 @@ export interface Api_thirdparty_user<C extends CallMap> {
      *
      * Retrieve an array of third-party users from a Matrix User ID.
      *
-     * Route: `GET /_matrix/client/v3/thirdparty/user`.
+     * Route: `GET /_matrix/client/v3/thirdparty/user` (operationId `queryUserByID`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3thirdpartyuser
@@ -2634,7 +2634,7 @@ export interface Api_thirdparty_user_$<C extends CallMap> {
      *
      * Retrieve a Matrix User ID linked to a user on the third-party service, given a set of user parameters.
      *
-     * Route: `GET /_matrix/client/v3/thirdparty/user/{protocol}`.
+     * Route: `GET /_matrix/client/v3/thirdparty/user/{protocol}` (operationId `queryUserByProtocol`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3thirdpartyuserprotocol
@@ -2673,7 +2673,7 @@ export interface Api_user_$_account_data_$<C extends CallMap> {
      *
      * Get some account data for the client. This config is only visible to the user that set the account data.
      *
-     * Route: `GET /_matrix/client/v3/user/{userId}/account_data/{type}`.
+     * Route: `GET /_matrix/client/v3/user/{userId}/account_data/{type}` (operationId `getAccountData`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3useruseridaccount_datatype
@@ -2684,7 +2684,7 @@ export interface Api_user_$_account_data_$<C extends CallMap> {
      *
      * Set some account data for the client. This config is only visible to the user that set the account data. The config will be available to clients through the top-level `account_data` field in the homeserver response to [/sync](/client-server-api/#get_matrixclientv3sync).
      *
-     * Route: `PUT /_matrix/client/v3/user/{userId}/account_data/{type}`.
+     * Route: `PUT /_matrix/client/v3/user/{userId}/account_data/{type}` (operationId `setAccountData`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3useruseridaccount_datatype
@@ -2701,7 +2701,7 @@ export interface Api_user_$_filter<C extends CallMap> {
      *
      * Uploads a new filter definition to the homeserver. Returns a filter ID that may be used in future requests to restrict which events are returned to the client.
      *
-     * Route: `POST /_matrix/client/v3/user/{userId}/filter`.
+     * Route: `POST /_matrix/client/v3/user/{userId}/filter` (operationId `defineFilter`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3useruseridfilter
@@ -2714,7 +2714,7 @@ export interface Api_user_$_filter_$<C extends CallMap> {
     /**
      * Download a filter
      *
-     * Route: `GET /_matrix/client/v3/user/{userId}/filter/{filterId}`.
+     * Route: `GET /_matrix/client/v3/user/{userId}/filter/{filterId}` (operationId `getFilter`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3useruseridfilterfilterid
@@ -2735,7 +2735,7 @@ export interface Api_user_$_openid_request_token<C extends CallMap> {
      *
      * Gets an OpenID token object that the requester may supply to another service to verify their identity in Matrix. The generated token is only valid for exchanging for user information from the federation API for OpenID.
      *
-     * Route: `POST /_matrix/client/v3/user/{userId}/openid/request_token`.
+     * Route: `POST /_matrix/client/v3/user/{userId}/openid/request_token` (operationId `requestOpenIdToken`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3useruseridopenidrequest_token
@@ -2770,7 +2770,7 @@ export interface Api_user_$_rooms_$_account_data_$<C extends CallMap> {
      *
      * Get some account data for the client on a given room. This config is only visible to the user that set the account data.
      *
-     * Route: `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`.
+     * Route: `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}` (operationId `getAccountDataPerRoom`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3useruseridroomsroomidaccount_datatype
@@ -2781,7 +2781,7 @@ export interface Api_user_$_rooms_$_account_data_$<C extends CallMap> {
      *
      * Set some account data for the client on a given room. This config is only visible to the user that set the account data. The config will be delivered to clients in the per-room entries via [/sync](/client-server-api/#get_matrixclientv3sync).
      *
-     * Route: `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`.
+     * Route: `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}` (operationId `setAccountDataPerRoom`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3useruseridroomsroomidaccount_datatype
@@ -2798,7 +2798,7 @@ export interface Api_user_$_rooms_$_tags<C extends CallMap> {
      *
      * List the tags set by a user on a room.
      *
-     * Route: `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags`.
+     * Route: `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags` (operationId `getRoomTags`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3useruseridroomsroomidtags
@@ -2811,7 +2811,7 @@ export interface Api_user_$_rooms_$_tags_$<C extends CallMap> {
     /**
      * Remove a tag from the room.
      *
-     * Route: `DELETE /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`.
+     * Route: `DELETE /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}` (operationId `deleteRoomTag`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3useruseridroomsroomidtagstag
@@ -2822,7 +2822,7 @@ export interface Api_user_$_rooms_$_tags_$<C extends CallMap> {
      *
      * Add a tag to the room.
      *
-     * Route: `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`.
+     * Route: `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}` (operationId `setRoomTag`).
      * Requires an access token.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3useruseridroomsroomidtagstag
@@ -2843,7 +2843,7 @@ export interface Api_user_directory_search<C extends CallMap> {
      *
      * Performs a search for users. The homeserver may determine which subset of users are searched. However, the homeserver MUST at a minimum consider users who are visible to the requester based on their membership in rooms known to the homeserver. This means:
      *
-     * Route: `POST /_matrix/client/v3/user_directory/search`.
+     * Route: `POST /_matrix/client/v3/user_directory/search` (operationId `searchUserDirectory`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3user_directorysearch
@@ -2870,7 +2870,7 @@ export interface Api_users_$_report<C extends CallMap> {
      *
      * Reports a user as inappropriate to the server, which may then notify the appropriate people. How such information is delivered is left up to implementations. The caller is not required to be joined to any rooms that the reported user is joined to.
      *
-     * Route: `POST /_matrix/client/v3/users/{userId}/report`.
+     * Route: `POST /_matrix/client/v3/users/{userId}/report` (operationId `reportUser`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3usersuseridreport
@@ -2884,7 +2884,7 @@ export interface Api_versions<C extends CallMap> {
     /**
      * Gets the versions of the specification supported by the server.
      *
-     * Route: `GET /_matrix/client/versions`.
+     * Route: `GET /_matrix/client/versions` (operationId `getVersions`).
      * An access token is optional.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientversions
@@ -2905,7 +2905,7 @@ export interface Api_voip_turnServer<C extends CallMap> {
      *
      * This API provides credentials for the client to use when initiating calls.
      *
-     * Route: `GET /_matrix/client/v3/voip/turnServer`.
+     * Route: `GET /_matrix/client/v3/voip/turnServer` (operationId `getTurnServer`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3voipturnserver
@@ -2936,7 +2936,7 @@ export interface Media_config<C extends CallMap> {
      *
      * This endpoint allows clients to retrieve the configuration of the content repository, such as upload limitations. Clients SHOULD use this as a guide when using content repository endpoints. All values are intentionally left optional. Clients SHOULD follow the advice given in the field description when the field is not available.
      *
-     * Route: `GET /_matrix/client/v1/media/config`.
+     * Route: `GET /_matrix/client/v1/media/config` (operationId `getConfigAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/config` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediaconfig
@@ -2952,7 +2952,7 @@ export interface Media_create<C extends CallMap> {
      *
      * Creates a new `mxc://` URI, independently of the content being uploaded. The content must be provided later via [`PUT /_matrix/media/v3/upload/{serverName}/{mediaId}`](/client-server-api/#put_matrixmediav3uploadservernamemediaid).
      *
-     * Route: `POST /_matrix/media/v1/create`.
+     * Route: `POST /_matrix/media/v1/create` (operationId `createContent`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixmediav1create
@@ -2990,7 +2990,7 @@ export interface Media_download_$_$<C extends CallMap> {
      *
      * {{% boxes/note %}} Clients SHOULD NOT generate or use URLs which supply the access token in the query string. These URLs may be copied by users verbatim and provided in a chat message to another user, disclosing the sender's access token. {{% /boxes/note %}}
      *
-     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}`.
+     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}` (operationId `getContentAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/download/{serverName}/{mediaId}` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediadownloadservernamemediaid
@@ -3006,7 +3006,7 @@ export interface Media_download_$_$_$<C extends CallMap> {
      *
      * This will download content from the content repository (same as the previous endpoint) but replaces the target file name with the one provided by the caller.
      *
-     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}`.
+     * Route: `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}` (operationId `getContentOverrideNameAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediadownloadservernamemediaidfilename
@@ -3022,7 +3022,7 @@ export interface Media_preview_url<C extends CallMap> {
      *
      * Get information about a URL for the client. Typically this is called when a client sees a URL in a message and wants to render a preview for the user.
      *
-     * Route: `GET /_matrix/client/v1/media/preview_url`.
+     * Route: `GET /_matrix/client/v1/media/preview_url` (operationId `getUrlPreviewAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/preview_url` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediapreview_url
@@ -3054,7 +3054,7 @@ export interface Media_thumbnail_$_$<C extends CallMap> {
      *
      * Download a thumbnail of content from the content repository. See the [Thumbnails](/client-server-api/#thumbnails) section for more information.
      *
-     * Route: `GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}`.
+     * Route: `GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}` (operationId `getContentThumbnailAuthed`).
      * Requires an access token. Rate limited. Falls back to `GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}` on servers without authenticated media.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediathumbnailservernamemediaid
@@ -3074,7 +3074,7 @@ export interface Media_upload<C extends CallMap> {
     /**
      * Upload some content to the content repository.
      *
-     * Route: `POST /_matrix/media/v3/upload`.
+     * Route: `POST /_matrix/media/v3/upload` (operationId `uploadContent`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#post_matrixmediav3upload
@@ -3095,7 +3095,7 @@ export interface Media_upload_$_$<C extends CallMap> {
      *
      * This endpoint permits uploading content to an `mxc://` URI that was created earlier via [POST /_matrix/media/v1/create](/client-server-api/#post_matrixmediav1create).
      *
-     * Route: `PUT /_matrix/media/v3/upload/{serverName}/{mediaId}`.
+     * Route: `PUT /_matrix/media/v3/upload/{serverName}/{mediaId}` (operationId `uploadContentToMXC`).
      * Requires an access token. Rate limited.
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#put_matrixmediav3uploadservernamemediaid
@@ -3127,7 +3127,7 @@ export interface WellKnown_matrix_client<C extends CallMap> {
      *
      * Gets discovery information about the domain. The file may include additional keys, which MUST follow the Java package naming convention, e.g. `com.example.myapp.property`. This ensures property names are suitably namespaced for each application and reduces the risk of clashes.
      *
-     * Route: `GET /.well-known/matrix/client`.
+     * Route: `GET /.well-known/matrix/client` (operationId `getWellknown`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#getwell-knownmatrixclient
      */
@@ -3141,7 +3141,7 @@ export interface WellKnown_matrix_policy_server<C extends CallMap> {
      *
      * Gets public key information for a [Policy Server](/client-server-api/#policy-servers).
      *
-     * Route: `GET /.well-known/matrix/policy_server`.
+     * Route: `GET /.well-known/matrix/policy_server` (operationId `getWellknownPolicy`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#getwell-knownmatrixpolicy_server
      * @since Matrix 1.18
@@ -3156,7 +3156,7 @@ export interface WellKnown_matrix_support<C extends CallMap> {
      *
      * Gets server admin contact and support page of the domain.
      *
-     * Route: `GET /.well-known/matrix/support`.
+     * Route: `GET /.well-known/matrix/support` (operationId `getWellknownSupport`).
      *
      * @see https://spec.matrix.org/v1.19/client-server-api/#getwell-knownmatrixsupport
      * @since Matrix 1.10

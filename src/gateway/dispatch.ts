@@ -1,13 +1,13 @@
 /**
  * Turns a resolved chain call into a transport request: fills an auto
  * parameter, encodes the path, reads the verb's arguments by the route's shape.
+ * Each route is looked up and its path template split once, on its first call.
  */
-import { defaultPathSerializer } from 'openapi-fetch';
-import { ROUTES, type RouteInfo, type RouteKey } from '../../generated/routes.js';
+import { ROUTES, type RouteInfo } from '../../generated/routes.js';
 import { CHAIN_TREES, type ChainNode } from '../../generated/tree.js';
 import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
 import type { QueryValue, RequestOptions, Transport, TransportRequest } from '../transport/types.js';
-import type { Dispatch } from './proxy.js';
+import type { Dispatch, RouteCall } from './proxy.js';
 
 /** The data a gateway runs on: the route rows and the chain trees. */
 export interface RouteTable {
@@ -23,42 +23,104 @@ export interface MediaDispatch {
   call(route: string, values: readonly string[], args: readonly unknown[]): Promise<unknown>;
 }
 
+/** Random bytes drawn in one go and handed out eight at a time: one `getRandomValues` per 32 ids. */
+const POOL_SIZE = 256;
+let pool: Uint8Array | undefined;
+let poolAt = POOL_SIZE;
+/** The two hex digits of each byte value, made with the pool. */
+let hexOf: readonly string[] = [];
+
 /**
  * A transaction id: unique per call, reused by every retry of that call.
  * `getRandomValues` works in every runtime, insecure (http) pages included.
  */
 export function newTransactionId(): string {
-  const random = globalThis.crypto.getRandomValues(new Uint8Array(8));
+  if (pool === undefined || poolAt + 8 > POOL_SIZE) {
+    if (pool === undefined) hexOf = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+    pool = globalThis.crypto.getRandomValues(pool ?? new Uint8Array(POOL_SIZE));
+    poolAt = 0;
+  }
   let hex = '';
-  for (const byte of random) hex += byte.toString(16).padStart(2, '0');
-  return `mf.${Date.now().toString(36)}.${hex}`;
+  for (const end = poolAt + 8; poolAt < end; poolAt++) hex += hexOf[pool[poolAt]!]!;
+  return `mf.${timeText()}.${hex}`;
+}
+
+let lastTime = 0;
+let lastTimeText = '0';
+
+/** `Date.now()` in base 36, converted once per millisecond (the conversion costs more than the clock). */
+function timeText(): string {
+  const now = Date.now();
+  if (now !== lastTime) {
+    lastTime = now;
+    lastTimeText = now.toString(36);
+  }
+  return lastTimeText;
 }
 
 /** Binds the path values to the route's parameters, filling an auto parameter when it was left out. */
-export function bindParams(info: RouteInfo, route: string, values: readonly string[]): string[] {
-  if (values.length === info.params.length) return [...values];
+export function bindParams(info: RouteInfo, route: string, values: readonly string[]): readonly string[] {
+  if (values.length === info.params.length) return values;
   if (values.length === info.params.length - 1 && info.autoParam !== null) return [...values, newTransactionId()];
   const missing = info.params.slice(values.length).map((p) => `{${p}}`).join(', ');
   throw new InvalidEndpointError(`Missing path parameter ${missing} for ${route}`, route, info.params.map((p) => `{${p}}`));
 }
 
+/**
+ * A path template split once: `texts` around the slots, and for each slot the
+ * index of its value among the route's parameters. A `{name}` the route does
+ * not list stays template text.
+ */
+interface PathTemplate {
+  readonly texts: readonly string[];
+  readonly slots: readonly number[];
+}
+
+const TEMPLATES = new WeakMap<RouteInfo, PathTemplate>();
+
+function templateOf(info: RouteInfo): PathTemplate {
+  const known = TEMPLATES.get(info);
+  if (known !== undefined) return known;
+  const texts: string[] = [];
+  const slots: number[] = [];
+  let text = '';
+  let at = 0;
+  for (const match of info.path.matchAll(/\{([^{}]+)\}/g)) {
+    text += info.path.slice(at, match.index);
+    at = match.index + match[0].length;
+    const slot = info.params.indexOf(match[1]!);
+    if (slot < 0) {
+      text += match[0];
+      continue;
+    }
+    texts.push(text);
+    slots.push(slot);
+    text = '';
+  }
+  texts.push(text + info.path.slice(at));
+  const template = { texts, slots };
+  TEMPLATES.set(info, template);
+  return template;
+}
+
 /** The route's path with every parameter percent-encoded. */
 export function encodePath(info: RouteInfo, values: readonly string[]): string {
-  const params: Record<string, string> = Object.create(null) as Record<string, string>;
-  info.params.forEach((name, i) => {
+  for (let i = 0; i < info.params.length; i++) {
     const value = values[i]!;
     // URL parsers remove `.` and `..` path segments (encoded or not): such a value would
     // silently address another resource, so it is refused.
     if (value === '.' || value === '..') {
       throw new InvalidEndpointError(
-        `The value ${JSON.stringify(value)} of {${name}} cannot be sent as a URL path segment (it would be removed as a dot segment): ${info.method} ${info.path}`,
+        `The value ${JSON.stringify(value)} of {${info.params[i]!}} cannot be sent as a URL path segment (it would be removed as a dot segment): ${info.method} ${info.path}`,
         `${info.method} ${info.path}`,
         [],
       );
     }
-    params[name] = value;
-  });
-  return defaultPathSerializer(info.path, params);
+  }
+  const { texts, slots } = templateOf(info);
+  let path = texts[0]!;
+  for (let i = 0; i < slots.length; i++) path += encodeURIComponent(values[slots[i]!]!) + texts[i + 1]!;
+  return path;
 }
 
 function objectArgument(value: unknown, what: string, route: string): Record<string, unknown> | undefined {
@@ -93,7 +155,7 @@ export function readJsonArgs(info: RouteInfo, route: string, args: readonly unkn
   return { body: undefined, query: undefined, options };
 }
 
-/** Builds the transport request of a JSON call. */
+/** Builds the transport request of a JSON call. The caller's options go as they are, less a `query` of theirs. */
 export function jsonRequest(info: RouteInfo, route: string, path: string, args: readonly unknown[]): TransportRequest {
   const { body, query, options } = readJsonArgs(info, route, args);
   const request: TransportRequest = {
@@ -108,20 +170,32 @@ export function jsonRequest(info: RouteInfo, route: string, path: string, args: 
   if (body !== undefined) request.body = body;
   if (query !== undefined) request.query = query;
   if (options !== undefined) {
-    const { query: _query, ...rest } = options;
-    request.options = rest;
+    if (Object.hasOwn(options, 'query')) {
+      const { query: _query, ...rest } = options;
+      request.options = rest;
+    } else {
+      request.options = options;
+    }
   }
   return request;
 }
 
-/** The dispatcher the chain proxies call: JSON routes here, byte routes to the media gateway. */
+/**
+ * The dispatcher the chain proxies call: JSON routes here, byte routes to the
+ * media gateway. Each route is prepared on its first call and kept.
+ */
 export function createDispatch(table: RouteTable, transport: Transport, media: MediaDispatch): Dispatch {
-  return (route, values, args) => {
-    const info = table.routes[route]!;
-    if (info.body === 'binary' || info.response === 'binary' || info.fallback !== null) {
-      return media.call(route, values, args);
+  const prepared = new Map<string, RouteCall>();
+  return (route) => {
+    let call = prepared.get(route);
+    if (call === undefined) {
+      const info = table.routes[route];
+      if (info === undefined) throw new InvalidEndpointError(`No route ${route} in the route table`, route, []);
+      call = info.body === 'binary' || info.response === 'binary' || info.fallback !== null
+        ? (values, args) => media.call(route, values, args)
+        : (values, args) => transport.requestJson(jsonRequest(info, route, encodePath(info, bindParams(info, route, values)), args));
+      prepared.set(route, call);
     }
-    const path = encodePath(info, bindParams(info, route, values));
-    return transport.requestJson(jsonRequest(info, route, path, args));
+    return call;
   };
 }

@@ -2,16 +2,28 @@
  * The recursive chain proxy: a property walks to a literal child, a call binds
  * path parameters, a verb resolves a route of the generated tree and hands it
  * to the dispatcher. Nothing here is per endpoint; every step is one lookup.
+ *
+ * A chain with no bound value (`client.api.account.whoami`) is built once per
+ * client and reused, verbs included; a bound chain (`rooms(id).send`) makes one
+ * small proxy per step. The text of a chain (`api.rooms("!r:x").ban`) is only
+ * put together when an error or `toString` needs it.
  */
 import type { ChainNode } from '../../generated/tree.js';
 import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
 import { closest } from './suggest.js';
 
-/** Resolves and performs one call: the route, the bound path values, the verb's arguments. */
-export type Dispatch = (route: string, values: readonly string[], args: readonly unknown[]) => Promise<unknown>;
+/** Performs one call of a route: the bound path values, the verb's arguments. */
+export type RouteCall = (values: readonly string[], args: readonly unknown[]) => Promise<unknown>;
+
+/** Resolves a route key once into the function that performs its calls. */
+export type Dispatch = (route: string) => RouteCall;
 
 const VERBS = { get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE' } as const;
 type VerbName = keyof typeof VERBS;
+type VerbFunction = (...args: unknown[]) => Promise<unknown>;
+
+const NO_VALUES: readonly string[] = Object.freeze([]);
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /**
  * Keys that tools probe on any object (promises, test matchers, inspectors,
@@ -28,9 +40,17 @@ function describeValue(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
 }
 
+function propertyStep(property: string): string {
+  return IDENTIFIER.test(property) ? `.${property}` : `['${property}']`;
+}
+
+function callStep(args: readonly unknown[]): string {
+  return `(${args.map((a) => (typeof a === 'string' ? describeValue(a) : String(a))).join(', ')})`;
+}
+
 function validHere(node: ChainNode): string[] {
   const out = Object.keys(node.v ?? {}).map((v) => `${v.toLowerCase()}()`);
-  for (const segment of Object.keys(node.l ?? {})) if (segment !== '') out.push(/^[A-Za-z_$][\w$]*$/.test(segment) ? `.${segment}` : `['${segment}']`);
+  for (const segment of Object.keys(node.l ?? {})) if (segment !== '') out.push(IDENTIFIER.test(segment) ? `.${segment}` : `['${segment}']`);
   if (node.p) out.push(`(${node.p.n ?? 'param'})`);
   return out;
 }
@@ -62,49 +82,110 @@ function walkParams(node: ChainNode, count: number): ChainNode | undefined {
   return current;
 }
 
-function makeVerb(node: ChainNode, verb: VerbName, values: readonly string[], chain: string, dispatch: Dispatch) {
-  const route = node.v?.[VERBS[verb]];
-  if (route === undefined) throw invalid(chain, `No ${VERBS[verb]} operation`, node, verb);
-  return (...args: unknown[]): Promise<unknown> => dispatch(route, values, args);
+/** What every chain of one root shares: the dispatcher, and the chains built once. */
+interface ChainRoot {
+  readonly dispatch: Dispatch;
+  /** The proxy of each node reached without binding a value, made on first use. */
+  readonly unbound: Map<ChainNode, unknown>;
 }
 
-/** Creates the proxy of one chain node. */
+/**
+ * The proxy handler of one chain position. The handler is the `this` of its
+ * traps, so one class serves every position and the proxy target stays an
+ * empty function (callable, so that `rooms(roomId)` reaches `apply`).
+ */
+class ChainStep implements ProxyHandler<() => void> {
+  /** Verb functions of an unbound position, made once. */
+  private verbs: { [V in VerbName]?: VerbFunction } | undefined;
+
+  constructor(
+    private readonly root: ChainRoot,
+    private readonly node: ChainNode,
+    private readonly values: readonly string[],
+    private readonly parent: ChainStep | undefined,
+    /** The property that led here, the arguments of the call that did, or the root's name. */
+    private readonly via: string | readonly unknown[],
+  ) {}
+
+  /** The chain as written: `api.rooms("!r:x").ban`. */
+  chain(): string {
+    if (this.parent === undefined) return this.via as string;
+    const step = typeof this.via === 'string' ? propertyStep(this.via) : callStep(this.via);
+    return this.parent.chain() + step;
+  }
+
+  get(_target: () => void, property: string | symbol): unknown {
+    if (typeof property === 'symbol' || PROBED.has(property)) return undefined;
+    if (property === 'toString' || property === 'valueOf') return () => this.chain();
+    const node = this.node;
+    const literal = node.l !== undefined && Object.hasOwn(node.l, property) ? node.l[property] : undefined;
+    if (literal !== undefined) return this.child(literal, property);
+    if (isVerb(property)) return this.verb(property);
+    if (node.p?.l !== undefined && Object.hasOwn(node.p.l, property)) {
+      const param = node.p.n ?? 'param';
+      const chain = this.chain();
+      throw invalid(`${chain}${propertyStep(property)}`, `Missing path parameter {${param}} before '${property}': write ${chain}(${param})${propertyStep(property)}`, node);
+    }
+    throw invalid(`${this.chain()}${propertyStep(property)}`, `Unknown segment '${property}'`, node, property);
+  }
+
+  apply(_target: () => void, _this: unknown, rawArgs: unknown[]): unknown {
+    const node = this.node;
+    const args = expandMxc(node, rawArgs);
+    if (args.length === 0) throw invalid(this.chain() + callStep(args), 'A call needs at least one path parameter', node);
+    const next = walkParams(node, args.length);
+    if (next === undefined) {
+      throw invalid(this.chain() + callStep(args), node.p ? `Too many path parameters (${args.length})` : 'No path parameter is taken', node);
+    }
+    const values = this.values.slice();
+    for (let i = 0; i < args.length; i++) {
+      const value = args[i];
+      if (typeof value === 'string') values.push(value);
+      else if (typeof value === 'number' && Number.isFinite(value)) values.push(String(value));
+      else throw invalid(this.chain() + callStep(args), `Path parameter ${i + 1} must be a string, got ${value === null ? 'null' : typeof value}`, node);
+    }
+    return proxyOf(new ChainStep(this.root, next, values, this, args));
+  }
+
+  set(): boolean {
+    return false;
+  }
+
+  has(_target: () => void, property: string | symbol): boolean {
+    return typeof property === 'string' && (Object.hasOwn(this.node.l ?? {}, property) || (isVerb(property) && this.node.v?.[VERBS[property]] !== undefined));
+  }
+
+  private child(node: ChainNode, property: string): unknown {
+    if (this.values.length > 0) return proxyOf(new ChainStep(this.root, node, this.values, this, property));
+    let proxy = this.root.unbound.get(node);
+    if (proxy === undefined) {
+      proxy = proxyOf(new ChainStep(this.root, node, NO_VALUES, this, property));
+      this.root.unbound.set(node, proxy);
+    }
+    return proxy;
+  }
+
+  private verb(name: VerbName): VerbFunction {
+    const cached = this.verbs?.[name];
+    if (cached !== undefined) return cached;
+    const route = this.node.v?.[VERBS[name]];
+    if (route === undefined) throw invalid(`${this.chain()}.${name}`, `No ${VERBS[name]} operation`, this.node, name);
+    const call = this.root.dispatch(route);
+    const values = this.values;
+    if (values.length > 0) return (...args: unknown[]) => call(values, args);
+    return ((this.verbs ??= {})[name] = (...args: unknown[]) => call(NO_VALUES, args));
+  }
+}
+
+/** A callable target (so that `rooms(roomId)` reaches `apply`); the handler holds the state. */
+function proxyOf(step: ChainStep): unknown {
+  return new Proxy((): void => {}, step);
+}
+
+/**
+ * Creates the proxy of a chain root (`api`, `media`, `wellKnown`) over `dispatch`.
+ * `values` are path values already bound (none for a root).
+ */
 export function chainNode(node: ChainNode, values: readonly string[], chain: string, dispatch: Dispatch): unknown {
-  const target = function chainTarget(): void {};
-  return new Proxy(target, {
-    get(_target, property) {
-      if (typeof property === 'symbol' || PROBED.has(property)) return undefined;
-      if (property === 'toString' || property === 'valueOf') return () => chain;
-      const literal = node.l !== undefined && Object.hasOwn(node.l, property) ? node.l[property] : undefined;
-      const step = /^[A-Za-z_$][\w$]*$/.test(property) ? `.${property}` : `['${property}']`;
-      if (isVerb(property) && literal === undefined) return makeVerb(node, property, values, `${chain}${step}`, dispatch);
-      if (literal !== undefined) return chainNode(literal, values, `${chain}${step}`, dispatch);
-      if (node.p?.l !== undefined && Object.hasOwn(node.p.l, property)) {
-        const param = node.p.n ?? 'param';
-        throw invalid(`${chain}${step}`, `Missing path parameter {${param}} before '${property}': write ${chain}(${param})${step}`, node);
-      }
-      throw invalid(`${chain}${step}`, `Unknown segment '${property}'`, node, property);
-    },
-    apply(_target, _this, rawArgs: unknown[]) {
-      const args = expandMxc(node, rawArgs);
-      const shown = `${chain}(${args.map((a) => (typeof a === 'string' ? describeValue(a) : String(a))).join(', ')})`;
-      if (args.length === 0) throw invalid(shown, 'A call needs at least one path parameter', node);
-      const next = walkParams(node, args.length);
-      if (next === undefined) {
-        throw invalid(shown, node.p ? `Too many path parameters (${args.length})` : 'No path parameter is taken', node);
-      }
-      const bound = args.map((value, i) => {
-        if (typeof value === 'string') return value;
-        if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-        throw invalid(shown, `Path parameter ${i + 1} must be a string, got ${value === null ? 'null' : typeof value}`, node);
-      });
-      return chainNode(next, [...values, ...bound], shown, dispatch);
-    },
-    set() {
-      return false;
-    },
-    has(_target, property) {
-      return typeof property === 'string' && (Object.hasOwn(node.l ?? {}, property) || (isVerb(property) && node.v?.[VERBS[property]] !== undefined));
-    },
-  });
+  return proxyOf(new ChainStep({ dispatch, unbound: new Map() }, node, values.length === 0 ? NO_VALUES : values, undefined, chain));
 }

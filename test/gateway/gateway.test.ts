@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient, isInvalidEndpointError, InvalidEndpointError } from '../../src/index.js';
 import { recordingFetch } from '../support/recording-fetch.js';
+import { newTransactionId } from '../../src/gateway/dispatch.js';
 
 function setup(versions?: string[]) {
   const { fetch, requests } = recordingFetch(versions ? { versions } : {});
@@ -144,6 +145,24 @@ describe('the chain proxy', () => {
     expect(thrown(() => (client.api.register as any)['m.login.sso']).chain).toBe("api.register['m.login.sso']");
   });
 
+  it('builds a chain without bound values once per client, and keeps bound chains apart', async () => {
+    const { client, sent } = setup();
+    expect(client.api.account.whoami).toBe(client.api.account.whoami);
+    expect(client.api.account.whoami.get).toBe(client.api.account.whoami.get);
+    expect(client.api.rooms('!a:x').ban).not.toBe(client.api.rooms('!a:x').ban);
+    const ban = client.api.rooms('!a:x').ban.post;
+    await client.api.rooms('!b:x').ban.post({ user_id: '@u:x' });
+    await ban({ user_id: '@u:x' });
+    expect(sent()).toEqual(['POST /_matrix/client/v3/rooms/!b%3Ax/ban', 'POST /_matrix/client/v3/rooms/!a%3Ax/ban']);
+    expect(String(client.api.account.whoami)).toBe('api.account.whoami');
+  });
+
+  it('makes distinct txnIds across many sends', () => {
+    const ids = Array.from({ length: 100 }, () => newTransactionId());
+    expect(new Set(ids).size).toBe(100);
+    for (const id of ids) expect(id).toMatch(/^mf\.[0-9a-z]+\.[0-9a-f]{16}$/);
+  });
+
   it('sends nothing when the arguments are of the wrong kind', () => {
     const { client, requests } = setup();
     expect(() => client.api.rooms('!r:x').ban.post('spam' as any)).toThrow(/request body must be a JSON object/);
@@ -198,5 +217,18 @@ describe('appservice masquerading', () => {
       'http://hs.test/_matrix/client/v3/rooms/!r%3Ax/ban?user_id=%40fluent_bot%3Ahs.test&device_id=DEV',
     ]);
     expect(requests[0]!.headers.get('authorization')).toBe('Bearer as-secret');
+  });
+
+  it('keeps the chains of client.as(userId) apart from those of its client', async () => {
+    const { fetch, requests } = recordingFetch();
+    const client = createClient({ baseUrl: 'http://hs.test', asToken: 'as-secret', fetch });
+    await client.api.account.whoami.get();
+    await client.as('@fluent_bot:hs.test').api.account.whoami.get();
+    await client.api.account.whoami.get();
+    expect(requests.map((r) => r.url)).toEqual([
+      'http://hs.test/_matrix/client/v3/account/whoami',
+      'http://hs.test/_matrix/client/v3/account/whoami?user_id=%40fluent_bot%3Ahs.test',
+      'http://hs.test/_matrix/client/v3/account/whoami',
+    ]);
   });
 });

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { collectOperations } from '../../codegen/model.js';
+import { buildRouteTable } from '../../codegen/routes.js';
+import { emitRoutes, emitTree, jsonData, routeRow } from '../../codegen/emit-routes.js';
+import { ROUTES } from '../../generated/routes.js';
+import type { JsonObject } from '../../codegen/load.js';
+
+const ok = { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } };
+
+function routes(paths: JsonObject) {
+  return buildRouteTable(collectOperations([{ file: 'a.yaml', basePath: '/_matrix/client/v3', doc: { openapi: '3.1.0', paths } }]), 'client-server');
+}
+
+/** The value a generated `JSON.parse(\`...\`)` stands for. */
+function parsed(source: string, name: string): unknown {
+  const match = new RegExp(`export const ${name}: [^=]+ = JSON\\.parse\\(\`([^\`]*)\`\\);`).exec(source);
+  if (!match) throw new Error(`no JSON data for ${name}`);
+  return JSON.parse(match[1]!);
+}
+
+describe('the runtime route table', () => {
+  it('holds only the fields the runtime reads, not the ones that document a route', () => {
+    for (const row of Object.values(ROUTES)) {
+      expect(Object.keys(row).sort()).toEqual(['auth', 'autoParam', 'body', 'fallback', 'method', 'params', 'path', 'query', 'response', 'safe']);
+    }
+  });
+
+  it('is emitted as JSON text, one row per line, that parses back to the rows', () => {
+    const entries = routes({
+      '/rooms/{roomId}/ban': { post: { operationId: 'ban', summary: 'Ban', deprecated: true, 'x-addedInMatrixVersion': '1.1', responses: ok } },
+      '/rooms/{roomId}/send/{eventType}/{txnId}': { put: { operationId: 'send', responses: ok } },
+    });
+    const source = emitRoutes(entries);
+    expect(parsed(source, 'ROUTES')).toEqual(Object.fromEntries(entries.map((e) => [e.route, routeRow(e)])));
+    expect(source).toContain('\n  "POST /_matrix/client/v3/rooms/{roomId}/ban": {"method":"POST",');
+    expect(source).not.toMatch(/"(summary|operationId|deprecated|since)"/);
+    const tree = parsed(emitTree(entries), 'CHAIN_TREES') as { api: { l: Record<string, unknown> } };
+    expect(Object.keys(tree.api.l)).toEqual(['rooms']);
+  });
+
+  it.each([
+    ['a backtick', '{"a":"`"}'],
+    ['a backslash', '{"a":"\\\\n"}'],
+    ['a template placeholder', '{"a":"${x}"}'],
+  ])('refuses runtime data that holds %s, which a template literal would change', (_name, json) => {
+    expect(() => jsonData(json)).toThrow(/cannot be emitted as a template literal/);
+  });
+});
