@@ -3,6 +3,7 @@
  * parameter, encodes the path, reads the verb's arguments by the route's shape.
  * Each route is looked up and its path template split once, on its first call.
  */
+import { defaultPathSerializer } from 'openapi-fetch';
 import { ROUTES, type RouteInfo } from '../../generated/routes.js';
 import { CHAIN_TREES, type ChainNode } from '../../generated/tree.js';
 import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
@@ -66,43 +67,6 @@ export function bindParams(info: RouteInfo, route: string, values: readonly stri
   throw new InvalidEndpointError(`Missing path parameter ${missing} for ${route}`, route, info.params.map((p) => `{${p}}`));
 }
 
-/**
- * A path template split once: `texts` around the slots, and for each slot the
- * index of its value among the route's parameters. A `{name}` the route does
- * not list stays template text.
- */
-interface PathTemplate {
-  readonly texts: readonly string[];
-  readonly slots: readonly number[];
-}
-
-const TEMPLATES = new WeakMap<RouteInfo, PathTemplate>();
-
-function templateOf(info: RouteInfo): PathTemplate {
-  const known = TEMPLATES.get(info);
-  if (known !== undefined) return known;
-  const texts: string[] = [];
-  const slots: number[] = [];
-  let text = '';
-  let at = 0;
-  for (const match of info.path.matchAll(/\{([^{}]+)\}/g)) {
-    text += info.path.slice(at, match.index);
-    at = match.index + match[0].length;
-    const slot = info.params.indexOf(match[1]!);
-    if (slot < 0) {
-      text += match[0];
-      continue;
-    }
-    texts.push(text);
-    slots.push(slot);
-    text = '';
-  }
-  texts.push(text + info.path.slice(at));
-  const template = { texts, slots };
-  TEMPLATES.set(info, template);
-  return template;
-}
-
 /** The route's path with every parameter percent-encoded. */
 export function encodePath(info: RouteInfo, values: readonly string[]): string {
   for (let i = 0; i < info.params.length; i++) {
@@ -117,10 +81,10 @@ export function encodePath(info: RouteInfo, values: readonly string[]): string {
       );
     }
   }
-  const { texts, slots } = templateOf(info);
-  let path = texts[0]!;
-  for (let i = 0; i < slots.length; i++) path += encodeURIComponent(values[slots[i]!]!) + texts[i + 1]!;
-  return path;
+  // openapi-fetch's serializer encodes each value (simple style: encodeURIComponent).
+  const params: Record<string, string> = {};
+  for (let i = 0; i < info.params.length; i++) params[info.params[i]!] = values[i]!;
+  return defaultPathSerializer(info.path, params);
 }
 
 function objectArgument(value: unknown, what: string, route: string): Record<string, unknown> | undefined {
