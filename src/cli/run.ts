@@ -11,14 +11,28 @@ import { generateRegistration } from '../appservice/registration.js';
 import { registrationToYaml } from '../appservice/registration-yaml.js';
 import { FileExistsError, writePrivateFile } from './write-private-file.js';
 
-/** Where the command writes, and its working directory. */
+/**
+ * Where the command writes, and its working directory.
+ *
+ * @example
+ * ```ts
+ * const io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), cwd: process.cwd() };
+ * ```
+ */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   cwd: string;
 }
 
-/** Exit codes of the command. */
+/**
+ * Exit codes of the command.
+ *
+ * @example
+ * ```ts
+ * if ((await runCli(argv, io)) === EXIT.usage) console.error('see --help');
+ * ```
+ */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const MAIN_HELP = `Usage: matrix-fluent <command>

@@ -8,7 +8,15 @@ import { constants } from 'node:fs';
 import { copyFile, link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** The file exists and overwriting was not asked for. */
+/**
+ * The file exists and overwriting was not asked for.
+ *
+ * @example
+ * ```ts
+ * try { await writePrivateFile(path, text, { overwrite: false }); }
+ * catch (error) { if (error instanceof FileExistsError) console.error(error.message); }
+ * ```
+ */
 export class FileExistsError extends Error {
   override name = 'FileExistsError';
 }
