@@ -109,6 +109,8 @@ function checkNamespaces(namespaces: unknown, problems: string[], warnings: stri
  * that is not URL-safe, missing or equal tokens, namespace entries without `regex`
  * or `exclusive`, regexes that do not compile.
  *
+ * @param value The registration, as parsed from its file.
+ * @param source Where it came from (a path), named in the error.
  * @example
  * ```ts
  * const { registration, warnings } = validateRegistration(JSON.parse(text));

@@ -31,6 +31,8 @@ describe('compileNamespaceRegex', () => {
     ['reads \\A and \\Z', '\\A@_irc_.*:x\\Z', '@_irc_a:x', true],
     ['\\Z ends the match', '@_irc_\\Z', '@_irc_a', false],
     ['reads a leading (?i)', '(?i)@_IRC_.*', '@_irc_a:x', true],
+    ['reads a leading (?s) (dot matches a newline)', '(?s)@_irc_.x', '@_irc_\nx', true],
+    ['without (?s) a dot does not match a newline', '@_irc_.x', '@_irc_\nx', false],
   ])('%s', (_name, source, value, want) => {
     expect(compileNamespaceRegex(source).test(value)).toBe(want);
   });

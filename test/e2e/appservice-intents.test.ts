@@ -171,7 +171,12 @@ print(json.dumps(out))
     const generated = [
       generateRegistration({ id: 'gen-a', url: 'http://127.0.0.1:9/as', serverName, userPrefix: '_gen.a+_', aliasPrefix: '_gen_' }),
       generateRegistration({ id: 'gen-b', url: null, serverName, senderLocalpart: 'genbot', msc3202: true, msc4190: true, protocols: ['irc'] }),
-      { ...harnessRegistration(), namespaces: { users: [{ regex: '@x_.*|@y_', exclusive: false }, { regex: '\\#nope', exclusive: false }] } },
+      {
+        ...harnessRegistration(),
+        namespaces: {
+          users: ['@x_.*|@y_', '\\#nope', '(?i)@CAPS_.*', '@(?P<n>q)(?P=n):', '\\A@z_\\Z'].map((regex) => ({ regex, exclusive: false })),
+        },
+      },
     ];
     const files = generated.map((registration, index) => {
       expect(validateRegistration(registration).registration).toEqual(registration);
@@ -188,6 +193,11 @@ print(json.dumps(out))
       `@y_:${serverName}`,
       `@zy_:${serverName}`,
       `${synapse().senderUserId}`,
+      `@caps_1:${serverName}`,
+      `@qq:${serverName}`,
+      `@qx:${serverName}`,
+      '@z_',
+      `@z_:${serverName}`,
     ];
     const loaded = await synapseLoads(files, userIds);
     // Synapse's verdicts are not all alike: the escaped dot and the end anchor hold on its side too.
