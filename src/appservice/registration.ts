@@ -158,7 +158,7 @@ export function generateRegistration(options: GenerateRegistrationOptions): Apps
   if (typeof options.id !== 'string' || options.id === '' || options.id.includes('|')) {
     throw new TypeError(`id must be a non-empty string without '|'`);
   }
-  if (options.url !== null && !isHttpUrl(options.url)) throw new TypeError(`url must be an http(s) URL or null, not '${String(options.url)}'`);
+  if (options.url !== null && !isHttpUrl(options.url)) throw new TypeError('url must be an http(s) URL or null'); // not quoted: a URL may carry credentials
   if (typeof options.serverName !== 'string' || !/^[^\s/@#!]+$/.test(options.serverName)) {
     throw new TypeError(`serverName must be a server name such as example.org, not '${String(options.serverName)}'`);
   }

@@ -159,8 +159,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [group, command, ...rest] = argv;
   try {
     if (group === undefined || group === '--help' || group === '-h' || (group === 'appservice' && (command === undefined || command === '--help' || command === '-h'))) {
+      if (group === undefined) {
+        io.stderr(MAIN_HELP);
+        return EXIT.usage;
+      }
       io.stdout(MAIN_HELP);
-      return group === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     if (group !== 'appservice') throw new UsageError(`unknown command '${group}'`);
     if (command === 'register') return await register(rest, io);
