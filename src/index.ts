@@ -85,3 +85,26 @@ export {
   type StrippedStateEvent,
   type UnsignedData,
 } from './events/index.js';
+export {
+  generateRegistration,
+  escapeRegex,
+  type AppserviceRegistration,
+  type AppserviceNamespace,
+  type AppserviceNamespaces,
+  type GenerateRegistrationOptions,
+} from './appservice/registration.js';
+export {
+  validateRegistration,
+  parseRegistration,
+  InvalidRegistrationError,
+  type RegistrationValidation,
+} from './appservice/registration-check.js';
+export { registrationToYaml } from './appservice/registration-yaml.js';
+export { NamespaceMatcher, compileNamespaceRegex } from './appservice/namespace.js';
+export {
+  IntentManager,
+  type Intent,
+  type IntentManagerOptions,
+  type IntentSendOptions,
+  type IntentMessageContent,
+} from './appservice/intent.js';

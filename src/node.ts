@@ -11,3 +11,4 @@
  */
 export * from './index.js';
 export { FileStore } from './sync/file-store.js';
+export { loadRegistration } from './appservice/load-registration.js';

@@ -41,10 +41,11 @@ describe('the main entry', () => {
 });
 
 describe('the node entry', () => {
-  it('adds the file store to the main entry', async () => {
+  it('adds the file store and the registration loader to the main entry', async () => {
     const node = await import('../../src/node.js');
     const main = await import('../../src/index.js');
     expect(typeof node.FileStore).toBe('function');
-    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore'].sort());
+    expect(typeof node.loadRegistration).toBe('function');
+    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore', 'loadRegistration'].sort());
   });
 });
