@@ -85,3 +85,6 @@ export {
   type StrippedStateEvent,
   type UnsignedData,
 } from './events/index.js';
+export * from './appservice/index.js';
+export type { AppserviceRegistration } from './appservice/registration.js';
+export type { Intent } from './appservice/intent.js';

@@ -1,0 +1,48 @@
+/**
+ * The application service receiver (portable part).
+ * @module
+ */
+export { createAppservice } from './appservice.js';
+export { MemoryAppserviceStore } from './memory-store.js';
+export type {
+  Appservice,
+  AppserviceOptions,
+  AppserviceStore,
+  AppserviceMetrics,
+  AppserviceHandlers,
+  AppserviceLifecycleHandlers,
+  AppserviceEventHandler,
+  AppserviceEventContext,
+  AppserviceRoomEventContext,
+  AppserviceEventSource,
+  AppserviceTransactionInfo,
+  AppserviceTransactionBody,
+  AppserviceTimelineUpdate,
+  AppserviceStateUpdate,
+  AppserviceTypingUpdate,
+  AppserviceReceiptUpdate,
+  AppservicePresenceUpdate,
+  AppserviceEphemeralUpdate,
+  AppserviceToDeviceUpdate,
+  AppserviceReadyInfo,
+  AppserviceFatalInfo,
+  AppserviceDeadLetterInfo,
+  AppserviceStopOptions,
+  AppserviceState,
+  TransactionResetInfo,
+  DeviceListsUpdate,
+  OneTimeKeyCountsUpdate,
+  FallbackKeysUpdate,
+  OneTimeKeyCounts,
+  FallbackKeyTypes,
+  ToDeviceMessage,
+  PingOutcome,
+  InboxTransaction,
+  AcceptResult,
+  PendingTransaction,
+  DeadLetter,
+  DeadLetters,
+  WorkItemKind,
+  HandlerRetryOptions,
+  ThirdPartyHandlers,
+} from './types.js';
