@@ -86,5 +86,26 @@ export {
   type UnsignedData,
 } from './events/index.js';
 export * from './appservice/index.js';
-export type { AppserviceRegistration } from './appservice/registration.js';
-export type { Intent } from './appservice/intent.js';
+export {
+  generateRegistration,
+  escapeRegex,
+  type AppserviceRegistration,
+  type AppserviceNamespace,
+  type AppserviceNamespaces,
+  type GenerateRegistrationOptions,
+} from './appservice/registration.js';
+export {
+  validateRegistration,
+  parseRegistration,
+  InvalidRegistrationError,
+  type RegistrationValidation,
+} from './appservice/registration-check.js';
+export { registrationToYaml } from './appservice/registration-yaml.js';
+export { NamespaceMatcher, compileNamespaceRegex } from './appservice/namespace.js';
+export {
+  IntentManager,
+  type Intent,
+  type IntentManagerOptions,
+  type IntentSendOptions,
+  type IntentMessageContent,
+} from './appservice/intent.js';
