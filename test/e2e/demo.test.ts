@@ -35,6 +35,7 @@ describe('examples/demo.ts against an existing server', () => {
     expect(stdout).toContain('Time to set a topic, then.');
     expect(stdout).toContain('topic  Trying out matrix-fluent');
     expect(stdout).toMatch(/identical\s+yes/);
+    expect(stdout).toContain('Skipping the bridge (examples/bridge.ts)');
     expect(stdout + stderr).not.toContain(user.accessToken);
     expect((await user.client.api.joined_rooms.get()).joined_rooms).toEqual([]);
   });
