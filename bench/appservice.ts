@@ -18,7 +18,8 @@
  * For each it prints events/s (all events acknowledged), ack latency p50/p99 (PUT sent to
  * response read), the server's RSS after the first 10% of the events and at the end, and the
  * ratio of the two; for ours also when the handler had seen the last event. Then a second
- * scenario: a handler slower than the homeserver pushes (see {@link slowScenario}).
+ * scenario, twice: a handler slower than the homeserver pushes (see {@link slowScenario}),
+ * first one whose backlog finds room within the backpressure budget, then one that does not.
  *
  * `BENCH_VARIANTS=floor,ours` runs some of the variants only; `BENCH_SLOW_TXNS` sets how many
  * transactions the slow scenario pushes (default 60; 0 skips it).
@@ -313,19 +314,20 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
 // ---------------------------------------------------------------------------
 
 /**
- * A handler that takes `handlerMs` per event, a small inbox, a short backpressure budget, and a
- * pusher that behaves like Synapse: one transaction in flight; a non-200 answer or no answer
- * within 60 s is a failure, after which the same transaction is sent again after 2 s, 4 s, 8 s
- * (Synapse's backoff doubles from 2 s up to 512 s). Prints every transaction's outcome and ack
- * latency, and the receiver's inbox depth, as it goes.
+ * A handler slower than the homeserver pushes: `handlerMs` per event under a `concurrency` cap,
+ * a small inbox, a backpressure budget, and a pusher that behaves like Synapse: one transaction
+ * in flight; a non-200 answer or no answer within 60 s is a failure, after which the same
+ * transaction is sent again after 2 s, 4 s, 8 s (Synapse's backoff doubles from 2 s up to
+ * 512 s). Prints the transactions that were held or refused as they go, every tenth one, and
+ * the receiver's inbox depth, then a summary.
  */
-async function slowScenario(homeserverUrl: string, transactions: number): Promise<void> {
-  const options: ChildOptions = { variant: 'ours', homeserverUrl, handlerMs: 5, inboxLimit: 1_000, concurrency: 4, budgetMs: 5_000 };
+async function slowScenario(homeserverUrl: string, transactions: number, slow: { handlerMs: number; inboxLimit: number; concurrency: number; budgetMs: number }): Promise<void> {
+  const options: ChildOptions = { variant: 'ours', homeserverUrl, ...slow };
   console.log('');
   console.log(
-    `Slow handler: ${options.handlerMs} ms per event, concurrency ${options.concurrency} (so at most ` +
-      `${((1000 / options.handlerMs!) * options.concurrency!).toFixed(0)} events/s handled), inboxLimit ${options.inboxLimit}, ` +
-      `backpressureBudgetMs ${options.budgetMs}; ${transactions} transactions of ${PER_TXN} events pushed as Synapse does.`,
+    `Slow handler: ${slow.handlerMs} ms per event, concurrency ${slow.concurrency} (so at most ` +
+      `${((1000 / slow.handlerMs) * slow.concurrency).toFixed(0)} events/s handled), inboxLimit ${slow.inboxLimit}, ` +
+      `backpressureBudgetMs ${slow.budgetMs}; ${transactions} transactions of ${PER_TXN} events pushed as Synapse does.`,
   );
   const server = await startChild(options);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -432,7 +434,12 @@ async function parent(): Promise<void> {
       console.log(`all runs (events/s): ${variants.map((v) => `${v} [${results.get(v)!.map((r) => (r.events / (r.ms / 1000)).toFixed(0)).join(', ')}]`).join('; ')}`);
     }
     const slow = Number(process.env['BENCH_SLOW_TXNS'] ?? 60);
-    if (slow > 0) await slowScenario(homeserver.url, slow);
+    if (slow > 0) {
+      // Slower than the push, but each transaction finds room well within the budget.
+      await slowScenario(homeserver.url, slow, { handlerMs: 5, concurrency: 4, inboxLimit: 1_000, budgetMs: 5_000 });
+      // So slow that room for one transaction takes longer than the budget.
+      await slowScenario(homeserver.url, Math.ceil(slow / 8), { handlerMs: 20, concurrency: 1, inboxLimit: 200, budgetMs: 1_000 });
+    }
   } finally {
     homeserver.close();
   }
