@@ -1,11 +1,13 @@
 /**
  * The in-memory application service store: not durable.
  */
+import { StoreState } from './store-state.js';
 import type { AcceptResult, AppserviceStore, DeadLetter, InboxTransaction, PendingTransaction } from './types.js';
 
 /**
  * An {@link AppserviceStore} in memory. **Not durable**: a crash loses the inbox and the dedupe
- * index. For tests; use `FileAppserviceStore` from `matrix-fluent/node` in production.
+ * index, so the homeserver's pushes acknowledged but unprocessed are lost. For tests; use
+ * `FileAppserviceStore` from `matrix-fluent/node` in production.
  *
  * @example
  * ```ts
@@ -13,24 +15,42 @@ import type { AcceptResult, AppserviceStore, DeadLetter, InboxTransaction, Pendi
  * ```
  */
 export class MemoryAppserviceStore implements AppserviceStore {
+  readonly #state: StoreState;
+
+  /** @param remember transaction ids and event ids kept for the dedupe (default 10,000). */
+  constructor(options: { remember?: number } = {}) {
+    this.#state = new StoreState(options.remember ?? 10_000);
+  }
+
   async open(): Promise<void> {}
+
   async accept(transaction: InboxTransaction): Promise<AcceptResult> {
-    void transaction;
-    throw new Error('not implemented yet');
+    const decision = this.#state.decide(transaction);
+    if (decision.record !== undefined) this.#state.applyAccept(decision.record);
+    return decision.result;
   }
+
   async pending(): Promise<PendingTransaction[]> {
-    return [];
+    return this.#state.pending();
   }
-  async markDone(): Promise<void> {}
+
+  async markDone(key: string, indexes: readonly number[], itemCount: number): Promise<void> {
+    this.#state.applyDone(key, indexes, itemCount);
+  }
+
   async deadLetter(letter: DeadLetter): Promise<void> {
-    void letter;
+    this.#state.applyDeadLetter(letter);
   }
+
   async deadLetters(): Promise<DeadLetter[]> {
-    return [];
+    return this.#state.deadLetters();
   }
-  async removeDeadLetter(): Promise<DeadLetter | undefined> {
-    return undefined;
+
+  async removeDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    return this.#state.applyRemoveDeadLetter(id);
   }
+
   async flush(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

@@ -6,7 +6,7 @@ import type { HandlerErrorInfo } from './types.js';
 
 // Handlers are stored untyped; the public `on` overloads give them their types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyHandler = (...args: any[]) => unknown;
+export type AnyHandler = (...args: any[]) => unknown;
 
 interface Entry {
   handler: AnyHandler;
@@ -106,6 +106,32 @@ export class HandlerRegistry {
         await this.#report(name, error, a);
       }
     }
+  }
+
+  /**
+   * Runs the handlers of `name` in order (only those in `only`, when given) and answers the
+   * ones that failed, with their errors, instead of reporting them: the caller retries them.
+   * Resolves at once (no promise made per handler) when every handler is synchronous.
+   */
+  async runCollecting(
+    name: string,
+    a: unknown,
+    b: unknown,
+    only?: ReadonlySet<AnyHandler>,
+  ): Promise<{ handler: AnyHandler; error: unknown }[]> {
+    const list = this.#handlers.get(name);
+    const failed: { handler: AnyHandler; error: unknown }[] = [];
+    if (list === undefined) return failed;
+    for (const entry of list) {
+      if (only !== undefined && !only.has(entry.original)) continue;
+      try {
+        const result = entry.handler(a, b);
+        if (isThenable(result)) await result;
+      } catch (error) {
+        failed.push({ handler: entry.original, error });
+      }
+    }
+    return failed;
   }
 
   /** Hands a handler failure to the `error` handlers (or the unhandled sink). */
