@@ -13,6 +13,8 @@ interface SeenTransaction {
 }
 
 interface PendingEntry {
+  scope: string;
+  hash: string;
   key: string;
   txnId: string;
   body: string;
@@ -94,6 +96,8 @@ export class StoreState {
     }
     trim(this.#events, this.#remember);
     this.#pending.set(record.key, {
+      scope: record.scope,
+      hash: record.hash,
       key: record.key,
       txnId: record.txnId,
       body: record.body,
@@ -160,11 +164,20 @@ export class StoreState {
   }
 
   /** Everything, for a compacted snapshot. */
-  snapshot(): { seen: [string, string, string][]; events: string[]; pending: PendingTransaction[]; dead: DeadLetter[] } {
+  snapshot(): { seen: [string, string, string][]; events: string[]; pending: AcceptRecord[]; dead: DeadLetter[] } {
     return {
       seen: [...this.#seen].map(([k, v]) => [k, v.hash, v.key]),
       events: [...this.#events.keys()],
-      pending: this.pending(),
+      pending: [...this.#pending.values()].map((e) => ({
+        scope: e.scope,
+        txnId: e.txnId,
+        hash: e.hash,
+        key: e.key,
+        body: e.body,
+        receivedAt: e.receivedAt,
+        eventIds: [],
+        skipped: [...e.done],
+      })),
       dead: this.deadLetters(),
     };
   }
