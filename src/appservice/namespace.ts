@@ -18,7 +18,7 @@ interface CompiledNamespace {
 /**
  * Compiles one namespace regex with Synapse's semantics: anchored at the start only.
  * The few Python-only spellings that registration files use are translated
- * (`(?P<name>…)`, `(?P=name)`, `\A`, `\Z`, a leading `(?i)`); anything JavaScript cannot
+ * (`(?P<name>…)`, `(?P=name)`, `\A`, `\Z`, leading flags such as `(?i)`); anything JavaScript cannot
  * read throws a `SyntaxError`.
  *
  * @example
@@ -32,9 +32,10 @@ export function compileNamespaceRegex(source: string): RegExp {
   let body = source;
   const inline = /^\(\?([aiLmsux]+)\)/.exec(body);
   if (inline) {
-    const unsupported = inline[1]!.replace(/[iu]/g, '');
+    const unsupported = inline[1]!.replace(/[imsau]/g, '');
     if (unsupported !== '') throw new SyntaxError(`the inline flags (?${inline[1]}) have no JavaScript equivalent`);
-    if (inline[1]!.includes('i')) flags = 'i';
+    // i, m and s mean the same in both; u and a only change what \w matches beyond ASCII.
+    flags = [...new Set(inline[1]!.replace(/[au]/g, ''))].join('');
     body = body.slice(inline[0].length);
   }
   body = body

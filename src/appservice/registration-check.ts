@@ -109,6 +109,8 @@ function checkNamespaces(namespaces: unknown, problems: string[], warnings: stri
  * that is not URL-safe, missing or equal tokens, namespace entries without `regex`
  * or `exclusive`, regexes that do not compile.
  *
+ * @param value The registration, as parsed from its file.
+ * @param source Where it came from (a path), named in the error.
  * @example
  * ```ts
  * const { registration, warnings } = validateRegistration(JSON.parse(text));
@@ -156,7 +158,14 @@ export function validateRegistration(value: unknown, source?: string): Registrat
 /** What a YAML parse error carries, read defensively. */
 interface YamlErrorLike {
   code?: unknown;
-  linePos?: readonly { line: number; col: number }[];
+  pos?: readonly number[];
+}
+
+/** `at line L, column C` of an offset into the text (1-based), or nothing. */
+function position(text: string, offset: number | undefined): string {
+  if (offset === undefined || !Number.isInteger(offset) || offset < 0) return '';
+  const before = text.slice(0, offset).split('\n');
+  return ` at line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
 /**
@@ -180,8 +189,8 @@ export async function parseRegistration(text: string, source?: string): Promise<
     try {
       data = parse(text, { version: '1.1', prettyErrors: false, uniqueKeys: true, maxAliasCount: 100 });
     } catch (error) {
-      const { code, linePos } = (error ?? {}) as YamlErrorLike;
-      const at = linePos?.[0] ? ` at line ${linePos[0].line}, column ${linePos[0].col}` : '';
+      const { code, pos } = (error ?? {}) as YamlErrorLike;
+      const at = position(text, pos?.[0]);
       throw new InvalidRegistrationError([`(file): is neither JSON nor valid YAML${at}${typeof code === 'string' ? ` (${code})` : ''}`], [], source);
     }
   }

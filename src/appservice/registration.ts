@@ -94,7 +94,14 @@ export interface GenerateRegistrationOptions {
 
 /** Random bytes behind each token; 48 bytes give 64 base64url characters. */
 const TOKEN_BYTES = 48;
-/** The characters a user id localpart may hold (lower case, digits, `._=-/+`). */
+/**
+ * The characters a user id localpart may hold (lower case, digits, `._=-/+`).
+ *
+ * @example
+ * ```ts
+ * LOCALPART_PATTERN.test('_irc_alice'); // true
+ * ```
+ */
 export const LOCALPART_PATTERN = /^[a-z0-9._=\-/+]+$/;
 
 /**
@@ -151,7 +158,7 @@ export function generateRegistration(options: GenerateRegistrationOptions): Apps
   if (typeof options.id !== 'string' || options.id === '' || options.id.includes('|')) {
     throw new TypeError(`id must be a non-empty string without '|'`);
   }
-  if (options.url !== null && !isHttpUrl(options.url)) throw new TypeError(`url must be an http(s) URL or null, not '${String(options.url)}'`);
+  if (options.url !== null && !isHttpUrl(options.url)) throw new TypeError('url must be an http(s) URL or null'); // not quoted: a URL may carry credentials
   if (typeof options.serverName !== 'string' || !/^[^\s/@#!]+$/.test(options.serverName)) {
     throw new TypeError(`serverName must be a server name such as example.org, not '${String(options.serverName)}'`);
   }
@@ -184,7 +191,14 @@ export function generateRegistration(options: GenerateRegistrationOptions): Apps
   return registration;
 }
 
-/** Whether a value is an absolute http(s) URL. */
+/**
+ * Whether a value is an absolute http(s) URL.
+ *
+ * @example
+ * ```ts
+ * isHttpUrl('http://127.0.0.1:9000'); // true
+ * ```
+ */
 export function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   try {

@@ -41,12 +41,13 @@ describe('the main entry', () => {
 });
 
 describe('the node entry', () => {
-  it('adds the file stores and the appservice listener to the main entry', async () => {
+  it('adds the file stores, the appservice listener and the registration loader to the main entry', async () => {
     const node = await import('../../src/node.js');
     const main = await import('../../src/index.js');
     expect(typeof node.FileStore).toBe('function');
     expect(typeof node.FileAppserviceStore).toBe('function');
     expect(typeof node.listenAppservice).toBe('function');
-    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore', 'FileAppserviceStore', 'listenAppservice'].sort());
+    expect(typeof node.loadRegistration).toBe('function');
+    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore', 'FileAppserviceStore', 'listenAppservice', 'loadRegistration'].sort());
   });
 });
