@@ -212,15 +212,22 @@ describe('the appservice receiver, pushed to by Synapse', () => {
       code: null,
       signal: 'SIGKILL',
     });
+    const lastWords = sent.at(-1)!;
+    // The process died inside the store's accept: nothing could handle the transaction, nor answer it.
+    expect(handledIds(handledFile)).not.toContain(lastWords);
     // While it is dead, more happens; Synapse cannot deliver it.
     for (const body of ['four', 'five']) sent.push(await say(alice.client, roomId, body));
 
-    await receiverChild({ storeDir, handledFile });
+    const second = await receiverChild({ storeDir, handledFile });
     sent.push(await say(alice.client, roomId, 'after the restart'));
     await waitFor('every message at the handler', () => sent.every((id) => handledIds(handledFile).includes(id)), 30_000);
 
     const handled = counts(handledIds(handledFile));
     expect(sent.map((id) => [id, handled.get(id)])).toEqual(sent.map((id) => [id, 1]));
+    // The stored transaction was taken up from the store at start, and Synapse's resend of it
+    // (same txnId, same events) was recognised as a duplicate rather than handled again.
+    expect(second.output()).toMatch(/^resumed [1-9]/m);
+    expect(second.output()).toMatch(/^transaction \S+ duplicate$/m);
   });
 
   it('gets everything, once, that was sent while it was down, after Synapse backed off and it came back', async () => {
