@@ -170,8 +170,10 @@ async function child(options: ChildOptions): Promise<void> {
   const send = (message: FromChild): void => void process.send?.(message);
   process.on('message', (message: ToChild) => {
     if (message.kind === 'rss') {
-      const { rss, heapUsed } = process.memoryUsage();
-      send({ kind: 'rss', rss, heapUsed });
+      // RSS as it is; the heap after a full collection, so that garbage is not counted as kept.
+      const { rss } = process.memoryUsage();
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ kind: 'rss', rss, heapUsed: process.memoryUsage().heapUsed });
     } else if (message.kind === 'stats') {
       send({ kind: 'stats', handled: server.handled(), depth: server.depth?.(), lines: server.lines?.() ?? [] });
     } else {
@@ -193,19 +195,23 @@ interface Child {
 
 async function startChild(options: ChildOptions): Promise<Child> {
   const proc = fork(SELF, ['--child', JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--expose-gc', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const waiting = new Map<string, (message: FromChild) => void>();
+  const waiting = new Map<string, { resolve: (message: FromChild) => void; reject: (error: Error) => void }>();
   proc.on('message', (message: FromChild) => {
-    const resolve = waiting.get(message.kind);
+    const waiter = waiting.get(message.kind);
     waiting.delete(message.kind);
-    resolve?.(message);
+    waiter?.resolve(message);
+  });
+  proc.once('exit', (code) => {
+    for (const waiter of waiting.values()) waiter.reject(new Error(`the ${options.variant} server exited with ${code}`));
+    waiting.clear();
   });
   const next = <K extends FromChild['kind']>(kind: K): Promise<Extract<FromChild, { kind: K }>> =>
     new Promise((resolve, reject) => {
-      waiting.set(kind, (message) => resolve(message as Extract<FromChild, { kind: K }>));
-      proc.once('exit', (code) => reject(new Error(`the ${options.variant} server exited with ${code}`)));
+      if (proc.exitCode !== null) reject(new Error(`the ${options.variant} server exited with ${proc.exitCode}`));
+      waiting.set(kind, { resolve: (message) => resolve(message as Extract<FromChild, { kind: K }>), reject });
     });
   const ready = await next('ready');
   return {
@@ -264,6 +270,10 @@ interface RunResult {
   p99: number;
   rssEarly: number;
   rssLate: number;
+  heapEarly: number;
+  heapLate: number;
+  /** Events/s after the first 10% (the warm-up left out). */
+  steadyRate: number;
   /** Ours: ms from the first PUT until the handler had seen every event. */
   handledMs?: number | undefined;
 }
@@ -276,7 +286,8 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     const total = Math.ceil(events / PER_TXN);
     const early = Math.ceil(total / 10);
     const latencies = new Float64Array(total);
-    let rssEarly = 0;
+    let memEarly = { rss: 0, heapUsed: 0 };
+    let earlyAt = 0;
     let next = 0;
     let failed = 0;
     const started = performance.now();
@@ -285,13 +296,17 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
         const { status, ms } = await put(agent, server.port, `t${t}`, transaction(t));
         if (status !== 200) failed++;
         latencies[t] = ms;
-        if (t === early - 1) rssEarly = (await server.ask({ kind: 'rss' }, 'rss')).rss;
+        if (t === early - 1) {
+          memEarly = await server.ask({ kind: 'rss' }, 'rss');
+          earlyAt = performance.now();
+        }
       }
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
     const ms = performance.now() - started;
     if (failed > 0) throw new Error(`${variant}: ${failed} transactions were not answered 200`);
-    const rssLate = (await server.ask({ kind: 'rss' }, 'rss')).rss;
+    const steadyRate = ((total - early) * PER_TXN) / ((performance.now() - earlyAt) / 1000);
+    const memLate = await server.ask({ kind: 'rss' }, 'rss');
     let handledMs: number | undefined;
     if (variant === 'ours') {
       const want = total * PER_TXN;
@@ -302,7 +317,8 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
       handledMs = performance.now() - started;
     }
     latencies.sort();
-    return { variant, inFlight, events: total * PER_TXN, ms, p50: percentile(latencies, 50), p99: percentile(latencies, 99), rssEarly, rssLate, handledMs };
+    return { variant, inFlight, events: total * PER_TXN, ms, p50: percentile(latencies, 50), p99: percentile(latencies, 99),
+      rssEarly: memEarly.rss, rssLate: memLate.rss, heapEarly: memEarly.heapUsed, heapLate: memLate.heapUsed, steadyRate, handledMs };
   } finally {
     agent.destroy();
     await server.ask({ kind: 'stop' }, 'stopped').catch(() => undefined);
@@ -321,8 +337,8 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
  * 512 s). Prints the transactions that were held or refused as they go, every tenth one, and
  * the receiver's inbox depth, then a summary.
  */
-async function slowScenario(homeserverUrl: string, transactions: number, slow: { handlerMs: number; inboxLimit: number; concurrency: number; budgetMs: number }): Promise<void> {
-  const options: ChildOptions = { variant: 'ours', homeserverUrl, ...slow };
+async function slowScenario(homeserver: FakeHomeserver, transactions: number, slow: { handlerMs: number; inboxLimit: number; concurrency: number; budgetMs: number }): Promise<void> {
+  const options: ChildOptions = { variant: 'ours', homeserverUrl: homeserver.url, ...slow };
   console.log('');
   console.log(
     `Slow handler: ${slow.handlerMs} ms per event, concurrency ${slow.concurrency} (so at most ` +
@@ -330,11 +346,13 @@ async function slowScenario(homeserverUrl: string, transactions: number, slow: {
       `backpressureBudgetMs ${slow.budgetMs}; ${transactions} transactions of ${PER_TXN} events pushed as Synapse does.`,
   );
   const server = await startChild(options);
+  const pingsBefore = homeserver.pings().length; // the start-up ping
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const started = performance.now();
   const at = (): string => `${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s`;
   let held = 0;
   let failures = 0;
+  let pingRetries = 0;
   const statuses = new Map<number, number>();
   const acks: number[] = [];
   try {
@@ -353,8 +371,17 @@ async function slowScenario(homeserverUrl: string, transactions: number, slow: {
         }
         failures++;
         const backoff = 2_000 * 2 ** attempt;
-        console.log(`  ${at()}  the homeserver marks the appservice down and retries txn ${t} in ${backoff / 1000} s`);
-        await new Promise((resolve) => setTimeout(resolve, backoff));
+        console.log(`  ${at()}  the homeserver marks the appservice down and retries txn ${t} in ${backoff / 1000} s, or at the receiver's next ping`);
+        let timer: NodeJS.Timeout | undefined;
+        const woken = await Promise.race([
+          homeserver.nextPing().then(() => true),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), backoff))),
+        ]);
+        clearTimeout(timer);
+        if (woken) {
+          pingRetries++;
+          console.log(`  ${at()}  the receiver pinged: retrying txn ${t} now`);
+        }
       }
     }
     const pushedMs = performance.now() - started;
@@ -368,7 +395,9 @@ async function slowScenario(homeserverUrl: string, transactions: number, slow: {
     console.log(
       `  all ${transactions} transactions acknowledged after ${(pushedMs / 1000).toFixed(1)} s, every event handled after ` +
         `${(drainedMs / 1000).toFixed(1)} s; answers: ${[...statuses].map(([s, n]) => `${s || 'timeout'} ×${n}`).join(', ')}; ` +
-        `held (> 100 ms) ${held}, failed attempts ${failures}; ack latency of the 200s p50 ${percentile(sorted, 50).toFixed(0)} ms, ` +
+        `held (> 100 ms) ${held}, failed attempts ${failures} ` +
+        `(${pingRetries} retried early on the receiver's ping; receiver pings after the start-up one: ` +
+        `${homeserver.pings().slice(pingsBefore).map((t) => `${((t - started) / 1000).toFixed(1)} s`).join(', ') || 'none'}); ack latency of the 200s p50 ${percentile(sorted, 50).toFixed(0)} ms, ` +
         `p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${(sorted[sorted.length - 1] ?? 0).toFixed(0)} ms`,
     );
   } finally {
@@ -390,14 +419,43 @@ const median = (xs: number[]): number => {
 };
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** A stand-in homeserver for the receiver's start-up ping: it answers every request `{}`. */
-async function fakeHomeserver(): Promise<{ url: string; close(): void }> {
+/**
+ * A stand-in homeserver for the receiver's pings: it answers every request `{}`, and, as Synapse
+ * does, a ping cuts short the wait before the next retry of a failed transaction.
+ */
+interface FakeHomeserver {
+  url: string;
+  /** Resolves at the next ping the receiver sends. */
+  nextPing(): Promise<void>;
+  /** When each ping came (performance.now()). */
+  pings(): number[];
+  close(): void;
+}
+
+async function fakeHomeserver(): Promise<FakeHomeserver> {
+  let pinged: (() => void)[] = [];
+  const pings: number[] = [];
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => answer(res, 200, req.url?.includes('/ping') ? '{"duration_ms":0}' : '{}'));
+    req.on('end', () => {
+      const ping = req.url?.includes('/ping') ?? false;
+      if (ping) {
+        pings.push(performance.now());
+        for (const resolve of pinged.splice(0)) resolve();
+      }
+      answer(res, 200, ping ? '{"duration_ms":0}' : '{}');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    nextPing: () => new Promise<void>((resolve) => void pinged.push(resolve)),
+    pings: () => pings,
+    close: () => {
+      pinged = [];
+      server.close();
+    },
+  };
 }
 
 async function parent(): Promise<void> {
@@ -415,20 +473,28 @@ async function parent(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         for (const v of variants) results.get(v)!.push(await run(v, events, inFlight, homeserver.url));
       }
-      const rate = (v: Variant): number => median(results.get(v)!.map((r) => r.events / (r.ms / 1000)));
+      const med = (v: Variant, pick: (r: RunResult) => number): number => median(results.get(v)?.map(pick) ?? []);
+      const rate = (v: Variant): number => med(v, (r) => r.events / (r.ms / 1000));
+      const steady = (v: Variant): number => med(v, (r) => r.steadyRate);
+      const x = (ratio: number, width: number): string => `${ratio.toFixed(2)}×`.padStart(width);
       console.log('');
       console.log(`${inFlight} transaction(s) in flight`);
-      console.log('variant          events/s   ack p50   ack p99   RSS at 10%   RSS at end   end/10%   vs floor   vs durable floor   all handled');
+      console.log('variant          events/s  vs floor  vs durable  | after the first 10%: events/s  vs durable  |  ack p50   ack p99  all handled');
       for (const v of variants) {
-        const rs = results.get(v)!;
-        const early = median(rs.map((r) => r.rssEarly));
-        const late = median(rs.map((r) => r.rssLate));
-        const handled = rs[0]?.handledMs === undefined ? '' : `${(median(rs.map((r) => r.handledMs!)) / 1000).toFixed(2)} s`;
+        const handled = results.get(v)![0]?.handledMs === undefined ? '' : `${(med(v, (r) => r.handledMs!) / 1000).toFixed(2)} s`;
         console.log(
-          `${v.padEnd(14)} ${rate(v).toFixed(0).padStart(10)} ${`${median(rs.map((r) => r.p50)).toFixed(1)} ms`.padStart(9)} ` +
-            `${`${median(rs.map((r) => r.p99)).toFixed(1)} ms`.padStart(9)} ${mb(early).padStart(12)} ${mb(late).padStart(12)} ` +
-            `${`${(late / early).toFixed(2)}×`.padStart(9)} ${`${(rate(v) / rate('floor')).toFixed(2)}×`.padStart(10)} ` +
-            `${`${(rate(v) / rate('durable floor')).toFixed(2)}×`.padStart(18)} ${handled.padStart(13)}`,
+          `${v.padEnd(14)} ${rate(v).toFixed(0).padStart(10)} ${x(rate(v) / rate('floor'), 9)} ${x(rate(v) / rate('durable floor'), 11)}  |` +
+            `${steady(v).toFixed(0).padStart(29)} ${x(steady(v) / steady('durable floor'), 11)}  |` +
+            `${`${med(v, (r) => r.p50).toFixed(1)} ms`.padStart(9)} ${`${med(v, (r) => r.p99).toFixed(1)} ms`.padStart(9)} ${handled.padStart(12)}`,
+        );
+      }
+      console.log('variant         RSS at 10%  RSS at end  end/10%  | heap after GC at 10%  at end  end/10%');
+      for (const v of variants) {
+        const [rssEarly, rssLate] = [med(v, (r) => r.rssEarly), med(v, (r) => r.rssLate)];
+        const [heapEarly, heapLate] = [med(v, (r) => r.heapEarly), med(v, (r) => r.heapLate)];
+        console.log(
+          `${v.padEnd(14)} ${mb(rssEarly).padStart(11)} ${mb(rssLate).padStart(11)} ${x(rssLate / rssEarly, 8)}  |` +
+            `${mb(heapEarly).padStart(21)} ${mb(heapLate).padStart(7)} ${x(heapLate / heapEarly, 8)}`,
         );
       }
       console.log(`all runs (events/s): ${variants.map((v) => `${v} [${results.get(v)!.map((r) => (r.events / (r.ms / 1000)).toFixed(0)).join(', ')}]`).join('; ')}`);
@@ -436,9 +502,9 @@ async function parent(): Promise<void> {
     const slow = Number(process.env['BENCH_SLOW_TXNS'] ?? 60);
     if (slow > 0) {
       // Slower than the push, but each transaction finds room well within the budget.
-      await slowScenario(homeserver.url, slow, { handlerMs: 5, concurrency: 4, inboxLimit: 1_000, budgetMs: 5_000 });
+      await slowScenario(homeserver, slow, { handlerMs: 5, concurrency: 4, inboxLimit: 1_000, budgetMs: 5_000 });
       // So slow that room for one transaction takes longer than the budget.
-      await slowScenario(homeserver.url, Math.ceil(slow / 8), { handlerMs: 20, concurrency: 1, inboxLimit: 200, budgetMs: 1_000 });
+      await slowScenario(homeserver, Math.ceil(slow / 8), { handlerMs: 20, concurrency: 1, inboxLimit: 200, budgetMs: 1_000 });
     }
   } finally {
     homeserver.close();
