@@ -28,6 +28,8 @@ export interface ReceiverUnderTest {
   handled(): number;
   /** Work items accepted and not yet handled. */
   depth(): number;
+  /** Transactions the store still holds as not fully processed (their progress not yet written). */
+  pendingTransactions(): Promise<number>;
   /** What happened since the last call that a reader should see (refusals, warnings). */
   lines(): string[];
   stop(): Promise<void>;
@@ -37,6 +39,7 @@ export interface ReceiverUnderTest {
 export async function receiverServer(options: ReceiverBenchOptions): Promise<ReceiverUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'mf-bench-appservice-'));
   const lines: string[] = [];
+  const store = new FileAppserviceStore(dir);
   const note = (line: string): void => void (lines.length < 50 && lines.push(line));
   const appserviceOptions: AppserviceOptions = {
     registration: {
@@ -49,7 +52,7 @@ export async function receiverServer(options: ReceiverBenchOptions): Promise<Rec
     },
     homeserverUrl: options.homeserverUrl,
     serverName: options.serverName,
-    store: new FileAppserviceStore(dir),
+    store,
     metrics: { rejected: ({ status, errcode, reason }) => note(`refused a transaction: ${status} ${errcode} (${reason})`) },
     logger: {
       debug: () => undefined,
@@ -78,6 +81,7 @@ export async function receiverServer(options: ReceiverBenchOptions): Promise<Rec
     port: server.port,
     handled: () => handled,
     depth: () => appservice.inboxDepth,
+    pendingTransactions: async () => (await store.pending()).length,
     lines: () => lines.splice(0),
     async stop() {
       await server.close();

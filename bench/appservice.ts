@@ -21,8 +21,12 @@
  * scenario, twice: a handler slower than the homeserver pushes (see {@link slowScenario}),
  * first one whose backlog finds room within the backpressure budget, then one that does not.
  *
+ * The memory table also shows V8's committed heap and the heap after a full GC (at 10%, at the
+ * end, and for ours once the handler had caught up), to tell what is kept from what V8 reserves.
+ *
  * `BENCH_VARIANTS=floor,ours` runs some of the variants only; `BENCH_SLOW_TXNS` sets how many
- * transactions the slow scenario pushes (default 60; 0 skips it).
+ * transactions the slow scenario pushes (default 60; 0 skips it); `BENCH_SERVER_FLAGS` adds Node
+ * flags to the server children (e.g. `--max-semi-space-size=1`).
  *
  * Nothing here asserts a time: it prints figures and ratios, and no verdict.
  */
@@ -82,8 +86,8 @@ function transaction(t: number): Buffer {
 /** Messages from a server child to this process. */
 type FromChild =
   | { kind: 'ready'; port: number }
-  | { kind: 'rss'; rss: number; heapUsed: number }
-  | { kind: 'stats'; handled: number; depth?: number | undefined; lines: string[] }
+  | { kind: 'rss'; rss: number; heapTotal: number; heapUsed: number }
+  | { kind: 'stats'; handled: number; depth?: number | undefined; pending?: number | undefined; lines: string[] }
   | { kind: 'stopped' };
 
 /** Messages from this process to a server child. */
@@ -94,6 +98,7 @@ interface ServerUnderTest {
   port: number;
   handled(): number;
   depth?(): number | undefined;
+  pendingTransactions?(): Promise<number>;
   lines?(): string[];
   stop(): Promise<void>;
 }
@@ -171,11 +176,14 @@ async function child(options: ChildOptions): Promise<void> {
   process.on('message', (message: ToChild) => {
     if (message.kind === 'rss') {
       // RSS as it is; the heap after a full collection, so that garbage is not counted as kept.
-      const { rss } = process.memoryUsage();
+      const { rss, heapTotal } = process.memoryUsage();
       (globalThis as { gc?: () => void }).gc?.();
-      send({ kind: 'rss', rss, heapUsed: process.memoryUsage().heapUsed });
+      send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed });
     } else if (message.kind === 'stats') {
-      send({ kind: 'stats', handled: server.handled(), depth: server.depth?.(), lines: server.lines?.() ?? [] });
+      void (async () => {
+        const pending = await server.pendingTransactions?.();
+        send({ kind: 'stats', handled: server.handled(), depth: server.depth?.(), pending, lines: server.lines?.() ?? [] });
+      })();
     } else {
       void server.stop().then(() => {
         send({ kind: 'stopped' });
@@ -195,7 +203,7 @@ interface Child {
 
 async function startChild(options: ChildOptions): Promise<Child> {
   const proc = fork(SELF, ['--child', JSON.stringify(options)], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execArgv: ['--expose-gc', ...(process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? []), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<string, { resolve: (message: FromChild) => void; reject: (error: Error) => void }>();
@@ -272,6 +280,15 @@ interface RunResult {
   rssLate: number;
   heapEarly: number;
   heapLate: number;
+  /** V8's committed heap (what RSS holds of it) at 10% and at the end. */
+  committedEarly: number;
+  committedLate: number;
+  /** Ours: the heap after GC once the handler had seen every event (the inbox drained). */
+  heapDrained?: number | undefined;
+  /** Ours: transactions the store still counted as pending when the handler had seen every event. */
+  pendingAtDrain?: number | undefined;
+  /** Ours: ms from the first PUT until the store had recorded every transaction as processed. */
+  recordedMs?: number | undefined;
   /** Events/s after the first 10% (the warm-up left out). */
   steadyRate: number;
   /** Ours: ms from the first PUT until the handler had seen every event. */
@@ -286,7 +303,7 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     const total = Math.ceil(events / PER_TXN);
     const early = Math.ceil(total / 10);
     const latencies = new Float64Array(total);
-    let memEarly = { rss: 0, heapUsed: 0 };
+    let memEarly = { rss: 0, heapTotal: 0, heapUsed: 0 };
     let earlyAt = 0;
     let next = 0;
     let failed = 0;
@@ -308,17 +325,31 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     const steadyRate = ((total - early) * PER_TXN) / ((performance.now() - earlyAt) / 1000);
     const memLate = await server.ask({ kind: 'rss' }, 'rss');
     let handledMs: number | undefined;
+    let heapDrained: number | undefined;
+    let pendingAtDrain: number | undefined;
+    let recordedMs: number | undefined;
     if (variant === 'ours') {
       const want = total * PER_TXN;
       for (const deadline = Date.now() + 120_000; ; await new Promise((resolve) => setTimeout(resolve, 5))) {
-        if ((await server.ask({ kind: 'stats' }, 'stats')).handled >= want) break;
+        const stats = await server.ask({ kind: 'stats' }, 'stats');
+        if (stats.handled >= want) {
+          pendingAtDrain = stats.pending;
+          break;
+        }
         if (Date.now() > deadline) throw new Error('ours: the handler did not see every event within 120 s');
       }
       handledMs = performance.now() - started;
+      heapDrained = (await server.ask({ kind: 'rss' }, 'rss')).heapUsed;
+      for (const deadline = Date.now() + 120_000; ; await new Promise((resolve) => setTimeout(resolve, 5))) {
+        if ((await server.ask({ kind: 'stats' }, 'stats')).pending === 0) break;
+        if (Date.now() > deadline) throw new Error('ours: the store did not record every transaction as processed within 120 s');
+      }
+      recordedMs = performance.now() - started;
     }
     latencies.sort();
     return { variant, inFlight, events: total * PER_TXN, ms, p50: percentile(latencies, 50), p99: percentile(latencies, 99),
-      rssEarly: memEarly.rss, rssLate: memLate.rss, heapEarly: memEarly.heapUsed, heapLate: memLate.heapUsed, steadyRate, handledMs };
+      rssEarly: memEarly.rss, rssLate: memLate.rss, heapEarly: memEarly.heapUsed, heapLate: memLate.heapUsed,
+      committedEarly: memEarly.heapTotal, committedLate: memLate.heapTotal, heapDrained, pendingAtDrain, recordedMs, steadyRate, handledMs };
   } finally {
     agent.destroy();
     await server.ask({ kind: 'stop' }, 'stopped').catch(() => undefined);
@@ -488,13 +519,22 @@ async function parent(): Promise<void> {
             `${`${med(v, (r) => r.p50).toFixed(1)} ms`.padStart(9)} ${`${med(v, (r) => r.p99).toFixed(1)} ms`.padStart(9)} ${handled.padStart(12)}`,
         );
       }
-      console.log('variant         RSS at 10%  RSS at end  end/10%  | heap after GC at 10%  at end  end/10%');
+      console.log('variant         RSS at 10%  RSS at end  end/10%  | V8 heap committed 10% → end | heap after GC 10%  at end  end/10%  drained');
       for (const v of variants) {
         const [rssEarly, rssLate] = [med(v, (r) => r.rssEarly), med(v, (r) => r.rssLate)];
         const [heapEarly, heapLate] = [med(v, (r) => r.heapEarly), med(v, (r) => r.heapLate)];
+        const committed = `${mb(med(v, (r) => r.committedEarly))} → ${mb(med(v, (r) => r.committedLate))}`;
+        const drained = results.get(v)![0]?.heapDrained === undefined ? '' : mb(med(v, (r) => r.heapDrained!));
         console.log(
           `${v.padEnd(14)} ${mb(rssEarly).padStart(11)} ${mb(rssLate).padStart(11)} ${x(rssLate / rssEarly, 8)}  |` +
-            `${mb(heapEarly).padStart(21)} ${mb(heapLate).padStart(7)} ${x(heapLate / heapEarly, 8)}`,
+            `${committed.padStart(28)} |${mb(heapEarly).padStart(17)} ${mb(heapLate).padStart(7)} ${x(heapLate / heapEarly, 8)} ${drained.padStart(8)}`,
+        );
+      }
+      if (results.get('ours')?.[0]?.recordedMs !== undefined) {
+        console.log(
+          `ours: the handler had seen every event after ${(med('ours', (r) => r.handledMs!) / 1000).toFixed(2)} s; the store then still held ` +
+            `${med('ours', (r) => r.pendingAtDrain ?? NaN).toFixed(0)} transactions as pending (their progress not yet written), ` +
+            `all recorded after ${(med('ours', (r) => r.recordedMs!) / 1000).toFixed(2)} s`,
         );
       }
       console.log(`all runs (events/s): ${variants.map((v) => `${v} [${results.get(v)!.map((r) => (r.events / (r.ms / 1000)).toFixed(0)).join(', ')}]`).join('; ')}`);
