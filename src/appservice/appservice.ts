@@ -396,9 +396,11 @@ class AppserviceImpl implements ReceivingAppservice {
     const eventIds = eventIdsOf(body);
     const contentHash = digestEventIds(eventIds);
     const flightKey = `${txnId}\n${contentHash}`;
+    const failedBefore = new Set<Promise<boolean>>();
     for (;;) {
       const earlier = this.#inFlight.get(flightKey);
-      if (earlier === undefined) break;
+      if (earlier === undefined || failedBefore.has(earlier)) break;
+      failedBefore.add(earlier);
       if (await earlier) {
         callHook(this.#o.metrics?.transaction, { txnId, status: 'duplicate', items: 0, ackMs: this.#now() - started });
         return OK;
@@ -444,6 +446,7 @@ class AppserviceImpl implements ReceivingAppservice {
         txnId,
         error: failure instanceof Error ? failure.message : String(failure),
       });
+      await this.#registry.reportUnhandled({ error: failure, event: 'store', payload: { txnId } });
       return error(500, 'M_UNKNOWN', 'The transaction could not be stored');
     }
     if (result.status === 'reset') {

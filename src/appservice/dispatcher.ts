@@ -129,6 +129,8 @@ export class Dispatcher {
   #running = 0;
   #depth = 0;
   #halted = false;
+  /** Bumped by `reset()`: a handler still running from before a restart touches nothing when it ends. */
+  #generation = 0;
   #abort = new AbortController();
   readonly #depthWaiters = new Set<() => void>();
   #doneBuffer = new Map<string, { indexes: number[]; itemCount: number }>();
@@ -232,6 +234,8 @@ export class Dispatcher {
     this.#readyHead = 0;
     this.#depth = 0;
     this.#halted = false;
+    this.#running = 0;
+    this.#generation++;
     this.#abort = new AbortController();
   }
 
@@ -282,12 +286,19 @@ export class Dispatcher {
 
   async #runHead(name: string, queue: Queue): Promise<void> {
     const { txn, item } = queue.items[queue.head]!;
+    const generation = this.#generation;
     let finished = false;
+    let recorded = true;
     try {
       finished = await this.#process(txn, item);
     } catch (error) {
+      // The store failed to keep a dead letter: the item is not recorded as done, so it runs
+      // again after a restart; the queue goes on rather than stall.
       this.#o.logger.error('The application service could not finish an item', { queue: name, error: describeError(error).message });
+      finished = true;
+      recorded = false;
     }
+    if (generation !== this.#generation) return;
     this.#running--;
     if (!finished || this.#halted) {
       // Halted: the item stays in the store and runs after the next start.
@@ -297,7 +308,7 @@ export class Dispatcher {
     queue.items[queue.head] = undefined as unknown as Queued;
     queue.head++;
     this.#depth--;
-    this.#recordDone(txn, item.index);
+    if (recorded) this.#recordDone(txn, item.index);
     callHook(this.#o.metrics.queueLag, { queue: name, lagMs: this.#o.now() - txn.info.receivedAt });
     callHook(this.#o.metrics.inboxDepth, this.#depth);
     if (queue.head < queue.items.length) {

@@ -143,7 +143,7 @@ export type PingOutcome =
   | { ok: true; durationMs: number; attempts: number }
   | { ok: false; error: unknown; attempts: number }
   | { ok: false; skipped: true; attempts: 0 };
-/** `fatal`: the receiver stopped for good (the store is unusable). */
+/** `fatal`: `start()` failed: the store could not be opened or read (it is damaged, or unreachable). */
 export interface AppserviceFatalInfo {
   error: unknown;
 }
@@ -161,9 +161,9 @@ type GroupHandler<U> = (update: U, transaction: AppserviceTransactionInfo) => Ha
 export interface AppserviceLifecycleHandlers {
   /** `start()` finished. */
   ready: (info: AppserviceReadyInfo) => HandlerResult;
-  /** A handler failed (each attempt); it is retried, then dead-lettered. */
+  /** A handler failed (each attempt; it is retried, then dead-lettered), or the store refused a transaction (`event: 'store'`, answered 500). */
   error: (info: HandlerErrorInfo) => HandlerResult;
-  /** The store failed: the receiver stopped accepting. */
+  /** `start()` failed: the store could not be opened or read. */
   fatal: (info: AppserviceFatalInfo) => HandlerResult;
   /** `stop()` finished. */
   stopped: () => HandlerResult;

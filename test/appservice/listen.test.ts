@@ -17,7 +17,7 @@ afterEach(async () => {
   appservice = undefined;
 });
 
-function put(url: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+function put(url: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${HS_TOKEN}`, 'content-type': 'application/json', ...headers }, body });
 }
 
