@@ -66,6 +66,13 @@ export type AppserviceEventSource = 'timeline' | 'ephemeral' | 'to_device';
 /**
  * What a handler of a Matrix event type receives besides the event. Shaped like the sync loop's
  * `EventContext` (`source`, `roomId`), so `(event, { roomId }) => …` runs under both.
+ *
+ * @example
+ * ```ts
+ * appservice.on('m.room.message', (event, { roomId, transaction, attempt }) => {
+ *   console.log(roomId, event.event_id, transaction.txnId, attempt);
+ * });
+ * ```
  */
 export interface AppserviceEventContext {
   readonly source: AppserviceEventSource;
@@ -306,7 +313,18 @@ export interface AppserviceStore {
 // ---------------------------------------------------------------------------------------------
 // Options and metrics
 
-/** Metrics hooks: each is called synchronously; a hook that throws is ignored. No token ever reaches one. */
+/**
+ * Metrics hooks: each is called synchronously; a hook that throws is ignored. No token ever reaches one.
+ *
+ * @example
+ * ```ts
+ * const metrics: AppserviceMetrics = {
+ *   transaction: ({ status, ackMs }) => histogram.observe({ status }, ackMs),
+ *   inboxDepth: (depth) => gauge.set(depth),
+ *   deadLetter: ({ kind }) => counter.inc({ kind }),
+ * };
+ * ```
+ */
 export interface AppserviceMetrics {
   /** A transaction was answered 200: how it was recognised, its size and the time to the answer. */
   transaction?(info: { txnId: string; status: AcceptResult['status']; items: number; ackMs: number }): void;
@@ -322,7 +340,14 @@ export interface AppserviceMetrics {
   deadLetter?(info: { queue: string; kind: WorkItemKind }): void;
 }
 
-/** Retries of a failing handler before its item is dead-lettered. */
+/**
+ * Retries of a failing handler before its item is dead-lettered.
+ *
+ * @example
+ * ```ts
+ * createAppservice({ registration, homeserverUrl, serverName, store, handlerRetry: { limit: 5, backoffBase: 500 } });
+ * ```
+ */
 export interface HandlerRetryOptions {
   /**
    * Retries after the first attempt.
@@ -341,7 +366,17 @@ export interface HandlerRetryOptions {
   backoffLimit?: number;
 }
 
-/** Options of {@link createAppservice}. */
+/**
+ * Options of {@link createAppservice}.
+ *
+ * @example
+ * ```ts
+ * const options: AppserviceOptions = {
+ *   registration, homeserverUrl: 'http://127.0.0.1:8008', serverName: 'example.org',
+ *   store: new FileAppserviceStore('.appservice-state'), concurrency: 16, inboxLimit: 10_000,
+ * };
+ * ```
+ */
 export interface AppserviceOptions {
   /** The registration the homeserver was configured with. */
   registration: AppserviceRegistration;
@@ -398,7 +433,15 @@ export interface AppserviceOptions {
   now?: () => number;
 }
 
-/** Third-party lookups: each answers the JSON array the spec describes, or `undefined` for 404. */
+/**
+ * Third-party lookups: each answers the JSON array the spec describes, or `undefined` for 404.
+ *
+ * @example
+ * ```ts
+ * appservice.thirdParty.user = async (protocol, fields) =>
+ *   fields.nick === undefined ? undefined : [{ userid: `@_irc_${fields.nick}:example.org`, protocol, fields }];
+ * ```
+ */
 export interface ThirdPartyHandlers {
   /** `GET /thirdparty/protocol/{protocol}`: the protocol's metadata. */
   protocol?(protocol: string): Promise<unknown> | unknown;
@@ -412,7 +455,16 @@ export interface ThirdPartyHandlers {
   locationByAlias?(alias: string): Promise<unknown[] | undefined> | unknown[] | undefined;
 }
 
-/** `appservice.deadLetters`: list, replay and discard what was set aside. */
+/**
+ * `appservice.deadLetters`: list, replay and discard what was set aside.
+ *
+ * @example
+ * ```ts
+ * for (const letter of await appservice.deadLetters.list()) {
+ *   if (!(await appservice.deadLetters.replay(letter.id))) console.warn('still failing', letter.id, letter.error.message);
+ * }
+ * ```
+ */
 export interface DeadLetters {
   /** The dead letters, oldest first. */
   list(): Promise<DeadLetter[]>;
@@ -422,7 +474,14 @@ export interface DeadLetters {
   discard(id: string): Promise<boolean>;
 }
 
-/** Options of `stop()`. */
+/**
+ * Options of `stop()`.
+ *
+ * @example
+ * ```ts
+ * await appservice.stop({ deadlineMs: 10_000 });
+ * ```
+ */
 export interface AppserviceStopOptions {
   /**
    * How long to wait for running and queued handlers before closing the store (what is left runs after the next start).
