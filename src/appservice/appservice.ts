@@ -305,7 +305,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const match = matchRoute(request.method, request.pathname);
     if (match.kind === 'none') return error(404, 'M_UNRECOGNIZED', 'Unrecognized request');
     if (match.kind === 'method') return error(405, 'M_UNRECOGNIZED', 'Unrecognized request', { allow: match.allow.join(', ') });
-    const auth = await this.#tokens.check(request.authorization, request.query.get('access_token'));
+    const auth = this.#tokens.check(request.authorization, request.query.get('access_token'));
     if (auth === 'missing') return error(401, 'M_MISSING_TOKEN', 'Missing access token');
     if (auth === 'forbidden') return error(403, 'M_FORBIDDEN', 'Bad token supplied');
     if (match.kind === 'bad-param') return error(400, 'M_INVALID_PARAM', match.message);

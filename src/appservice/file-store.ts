@@ -5,7 +5,8 @@
  * without a sync. The journal is compacted into a new file once it grows past
  * a size.
  */
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { frame, readRecords } from './journal.js';
 import { eventIdsOf, parseTransactionBody } from './payload.js';
@@ -31,6 +32,30 @@ interface Write {
   sync: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
+}
+
+/** How long progress records may wait for a synced append to carry them. */
+const LAZY_MS = 50;
+
+// The callback API of node:fs: lighter than FileHandle on the path every transaction takes.
+function openFd(path: string): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(path, 'a', (error, fd) => (error ? reject(error) : resolve(fd))));
+}
+function closeFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve())));
+}
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+}
+/** Writes every byte of `buffers` (a short write is continued). */
+async function writeAll(fd: number, buffers: Buffer[], total: number): Promise<void> {
+  let written = await new Promise<number>((resolve, reject) => fs.writev(fd, buffers, (error, n) => (error ? reject(error) : resolve(n))));
+  if (written === total) return;
+  const rest = Buffer.concat(buffers, total);
+  while (written < total) {
+    const n = await new Promise<number>((resolve, reject) => fs.write(fd, rest, written, total - written, null, (error, m) => (error ? reject(error) : resolve(m))));
+    written += n;
+  }
 }
 
 const JOURNAL = 'journal';
@@ -63,7 +88,9 @@ export class FileAppserviceStore implements AppserviceStore {
   readonly #compactBytes: number;
   readonly #remember: number;
   #state: StoreState;
-  #fh: FileHandle | undefined;
+  #fd: number | undefined;
+  #lazy: Buffer[] = [];
+  #lazyTimer: ReturnType<typeof setTimeout> | undefined;
   #size = 0;
   #nextCompact: number;
   #queue: Write[] = [];
@@ -81,7 +108,7 @@ export class FileAppserviceStore implements AppserviceStore {
   }
 
   open(): Promise<void> {
-    if (this.#fh !== undefined) return Promise.resolve();
+    if (this.#fd !== undefined) return Promise.resolve();
     this.#opening ??= this.#open().finally(() => (this.#opening = undefined));
     return this.#opening;
   }
@@ -109,9 +136,10 @@ export class FileAppserviceStore implements AppserviceStore {
       await fh.truncate(validBytes);
       await fh.datasync();
     }
+    await fh.close();
     if (created) await this.#syncDirectory();
     this.#state = state;
-    this.#fh = fh;
+    this.#fd = await openFd(path);
     this.#size = validBytes;
     this.#nextCompact = Math.max(this.#compactBytes, validBytes * 2);
     this.#broken = undefined;
@@ -176,11 +204,23 @@ export class FileAppserviceStore implements AppserviceStore {
 
   #ready(): void {
     if (this.#broken !== undefined) throw this.#broken;
-    if (this.#fh === undefined) throw new Error('The application service store is not open');
+    if (this.#fd === undefined) throw new Error('The application service store is not open');
   }
 
-  /** Queues an append; `sync` ones resolve once on disk. Appends queued meanwhile share one write and one sync. */
+  /**
+   * Queues an append. A `sync` one resolves once on disk; appends queued meanwhile share its
+   * write and its sync (group commit). Others (progress) wait for the next synced append or a
+   * short timer, so they cost no write of their own.
+   */
   #append(buffers: Buffer[], sync: boolean): Promise<void> {
+    if (!sync) {
+      this.#lazy.push(...buffers);
+      this.#lazyTimer ??= setTimeout(() => {
+        this.#lazyTimer = undefined;
+        if (this.#lazy.length > 0) void this.#append([], true).catch(() => undefined);
+      }, LAZY_MS);
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ buffers, sync, resolve, reject });
       this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
@@ -191,20 +231,17 @@ export class FileAppserviceStore implements AppserviceStore {
     while (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
-      const fh = this.#fh;
+      const fd = this.#fd;
       try {
         if (this.#broken !== undefined) throw this.#broken;
-        if (fh === undefined) throw new Error('The application service store is closed');
-        const buffers = batch.flatMap((w) => w.buffers);
+        if (fd === undefined) throw new Error('The application service store is closed');
+        const buffers = this.#lazy.length > 0 ? [...this.#lazy, ...batch.flatMap((w) => w.buffers)] : batch.flatMap((w) => w.buffers);
+        this.#lazy = [];
         let total = 0;
         for (const b of buffers) total += b.length;
-        let written = 0;
-        while (written < total) {
-          const { bytesWritten } = await fh.writev(written === 0 ? buffers : [Buffer.concat(buffers).subarray(written)]);
-          written += bytesWritten;
-        }
+        if (total > 0) await writeAll(fd, buffers, total);
         this.#size += total;
-        if (batch.some((w) => w.sync)) await fh.datasync();
+        if (batch.some((w) => w.sync)) await datasync(fd);
         for (const w of batch) w.resolve();
       } catch (error) {
         this.#broken ??= new Error(`The application service store failed to write its journal: ${(error as Error).message}`, { cause: error });
@@ -214,10 +251,9 @@ export class FileAppserviceStore implements AppserviceStore {
       if (this.#size > this.#nextCompact && this.#queue.length === 0) {
         try {
           await this.#compact();
-        } catch (error) {
+        } catch {
           // The old journal is still whole and in use: try again later.
           this.#nextCompact = this.#size * 2;
-          void error;
         }
       }
     }
@@ -245,9 +281,9 @@ export class FileAppserviceStore implements AppserviceStore {
     }
     await rename(temp, join(this.directory, JOURNAL));
     await this.#syncDirectory();
-    const old = this.#fh;
-    this.#fh = await open(join(this.directory, JOURNAL), 'a');
-    await old?.close();
+    const old = this.#fd;
+    this.#fd = await openFd(join(this.directory, JOURNAL));
+    if (old !== undefined) await closeFd(old);
     this.#size = size;
     this.#nextCompact = Math.max(this.#compactBytes, size * 2);
   }
@@ -309,16 +345,18 @@ export class FileAppserviceStore implements AppserviceStore {
   }
 
   async flush(): Promise<void> {
-    if (this.#fh === undefined) return;
+    if (this.#fd === undefined) return;
     await this.#append([], true);
   }
 
   async close(): Promise<void> {
-    if (this.#fh === undefined) return;
+    if (this.#fd === undefined) return;
     await this.flush().catch(() => undefined);
     while (this.#writing !== undefined) await this.#writing;
-    const fh = this.#fh;
-    this.#fh = undefined;
-    await fh.close();
+    clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    await closeFd(fd);
   }
 }
