@@ -110,6 +110,7 @@ class AppserviceImpl implements ReceivingAppservice {
   #scope: string | undefined;
   #pingWhenDrained = false;
   #starting: Promise<PingOutcome> | undefined;
+  #stopping: Promise<void> | undefined;
 
   constructor(options: AppserviceOptions) {
     if (options.store === undefined || options.store === null) {
@@ -198,7 +199,7 @@ class AppserviceImpl implements ReceivingAppservice {
 
   start(): Promise<PingOutcome> {
     if (this.#starting !== undefined) return this.#starting;
-    if (this.#state !== 'stopped') throw new Error(`The application service is ${this.#state}`);
+    if (this.#state !== 'stopped') return Promise.reject(new Error(`The application service is ${this.#state}`));
     this.#starting = this.#start().finally(() => (this.#starting = undefined));
     return this.#starting;
   }
@@ -238,7 +239,12 @@ class AppserviceImpl implements ReceivingAppservice {
     }
   }
 
-  async stop(options: AppserviceStopOptions = {}): Promise<void> {
+  stop(options: AppserviceStopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options).finally(() => (this.#stopping = undefined));
+    return this.#stopping;
+  }
+
+  async #stop(options: AppserviceStopOptions): Promise<void> {
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
     if (this.#state !== 'running') return;
     this.#state = 'stopping';

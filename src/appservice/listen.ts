@@ -72,6 +72,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('error', (error) => {
       if (!over) reject(error);
     });
+    // A client gone before the end of its body: nothing was acknowledged, nothing is kept.
+    req.on('close', () => {
+      if (!req.complete && !over) reject(new Error('The request was aborted before its body ended'));
+    });
   });
 }
 
