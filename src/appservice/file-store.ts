@@ -13,7 +13,14 @@ import { eventIdsOf, parseTransactionBody } from './payload.js';
 import { StoreState, type AcceptRecord } from './store-state.js';
 import type { AcceptResult, AppserviceStore, DeadLetter, InboxTransaction, PendingTransaction } from './types.js';
 
-/** Options of {@link FileAppserviceStore}. */
+/**
+ * Options of {@link FileAppserviceStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new FileAppserviceStore('.appservice-state', { compactBytes: 16 * 1024 * 1024, remember: 50_000 });
+ * ```
+ */
 export interface FileAppserviceStoreOptions {
   /**
    * Journal size past which it is compacted, in bytes.

@@ -8,7 +8,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { RECEIVE, type ReceiverReply, type ReceiverRequest, type ReceivingAppservice } from './appservice.js';
 import type { Appservice } from './types.js';
 
-/** Options of {@link listenAppservice}. */
+/**
+ * Options of {@link listenAppservice}.
+ *
+ * @example
+ * ```ts
+ * await listenAppservice(appservice, { port: 9000, host: '127.0.0.1', maxBodyBytes: 20 * 1024 * 1024 });
+ * ```
+ */
 export interface ListenAppserviceOptions {
   /** Port to listen on (0: any free port). */
   port: number;
@@ -25,7 +32,16 @@ export interface ListenAppserviceOptions {
   maxBodyBytes?: number;
 }
 
-/** A running listener. */
+/**
+ * A running listener.
+ *
+ * @example
+ * ```ts
+ * const server = await listenAppservice(appservice, { port: 0 });
+ * console.log(`registration url: ${server.url}`);
+ * await server.close();
+ * ```
+ */
 export interface AppserviceServer {
   /** `http://host:port` of the listener. */
   readonly url: string;
