@@ -224,10 +224,15 @@ export class FileAppserviceStore implements AppserviceStore {
       this.#lazy.push(...buffers);
       this.#lazyTimer ??= setTimeout(() => {
         this.#lazyTimer = undefined;
-        if (this.#lazy.length > 0) void this.#append([], true).catch(() => undefined);
+        // Written, not synced: progress never costs a sync of its own.
+        if (this.#lazy.length > 0) void this.#enqueue([], false).catch(() => undefined);
       }, LAZY_MS);
       return Promise.resolve();
     }
+    return this.#enqueue(buffers, true);
+  }
+
+  #enqueue(buffers: Buffer[], sync: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ buffers, sync, resolve, reject });
       this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
