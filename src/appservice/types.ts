@@ -90,9 +90,23 @@ export interface AppserviceRoomEventContext extends AppserviceEventContext {
   readonly roomId: string;
 }
 
-/** A handler of one Matrix event type, as for the sync loop. */
+/**
+ * A room event as an application service receives it: the sync loop's event, plus its `room_id`
+ * (a transaction mixes rooms).
+ */
+export type AppserviceRoomEvent<T extends string = string> = MatrixEvent<T> & { room_id: string };
+
+/**
+ * A handler of one Matrix event type, as for the sync loop (room events also carry `room_id`).
+ *
+ * @example
+ * ```ts
+ * const onMessage: AppserviceEventHandler<'m.room.message'> = (event, { roomId }) => console.log(roomId, event.content.body);
+ * appservice.on('m.room.message', onMessage);
+ * ```
+ */
 export type AppserviceEventHandler<T extends string> = (
-  event: MatrixEvent<T>,
+  event: MatrixEvent<T> extends RoomEvent<T> ? AppserviceRoomEvent<T> : MatrixEvent<T>,
   context: MatrixEvent<T> extends RoomEvent<T> ? AppserviceRoomEventContext : AppserviceEventContext,
 ) => HandlerResult;
 
