@@ -520,7 +520,10 @@ export type AppserviceState = 'stopped' | 'starting' | 'running' | 'stopping';
 export interface Appservice {
   /** The web-standard handler of the homeserver's requests (bound: pass it as is to a server). */
   readonly fetch: (request: Request) => Promise<Response>;
-  /** Opens the store, resumes the inbox, pings the homeserver. Resolves the ping's outcome. */
+  /**
+   * Opens the store, resumes the inbox, pings the homeserver. Resolves the ping's outcome. The
+   * homeserver pings the receiver back before it answers: serve `fetch` before calling this.
+   */
   start(): Promise<PingOutcome>;
   /** Stops accepting (503), drains the handlers against the deadline, closes the store. */
   stop(options?: AppserviceStopOptions): Promise<void>;
