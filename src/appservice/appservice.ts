@@ -34,8 +34,10 @@ export interface ReceiverRequest {
   readonly pathname: string;
   readonly query: URLSearchParams;
   readonly authorization: string | null;
-  /** The body as text; may throw a {@link BodyTooLargeError}-like error with `status`/`errcode`. */
+  /** The body as text; may throw an error with `status: 413` when the body is over a limit. */
   text(): Promise<string>;
+  /** After `text()`: the body's bytes as received, when the caller has them (UTF-8 of the text). */
+  bytes?(): Uint8Array | undefined;
 }
 
 /** An answer of the receiver: status, a JSON body, extra headers. */
@@ -412,7 +414,7 @@ class AppserviceImpl implements ReceivingAppservice {
         return OK;
       }
     }
-    const attempt = this.#accept(txnId, text, body, eventIds, contentHash, started);
+    const attempt = this.#accept(txnId, text, request.bytes?.(), body, eventIds, contentHash, started);
     const settled = attempt.then(
       (reply) => reply.status === 200,
       () => false,
@@ -428,6 +430,7 @@ class AppserviceImpl implements ReceivingAppservice {
   async #accept(
     txnId: string,
     text: string,
+    bytes: Uint8Array | undefined,
     body: ReturnType<typeof parseTransactionBody>,
     eventIds: string[],
     contentHash: string,
@@ -446,7 +449,11 @@ class AppserviceImpl implements ReceivingAppservice {
     const receivedAt = this.#now();
     let result;
     try {
-      result = await this.#o.store.accept({ scope, txnId, contentHash, eventIds, body: text, receivedAt });
+      result = await this.#o.store.accept(
+        bytes === undefined
+          ? { scope, txnId, contentHash, eventIds, body: text, receivedAt }
+          : { scope, txnId, contentHash, eventIds, body: text, bodyBytes: bytes, receivedAt },
+      );
     } catch (failure) {
       (this.#o.logger ?? WARN_LOGGER).error('The application service store could not record a transaction', {
         txnId,

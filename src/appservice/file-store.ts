@@ -35,7 +35,7 @@ export interface FileAppserviceStoreOptions {
 }
 
 interface Write {
-  buffers: Buffer[];
+  buffers: Uint8Array[];
   sync: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -55,7 +55,7 @@ function datasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 }
 /** Writes every byte of `buffers` (a short write is continued). */
-async function writeAll(fd: number, buffers: Buffer[], total: number): Promise<void> {
+async function writeAll(fd: number, buffers: Uint8Array[], total: number): Promise<void> {
   let written = await new Promise<number>((resolve, reject) => fs.writev(fd, buffers, (error, n) => (error ? reject(error) : resolve(n))));
   if (written === total) return;
   const rest = Buffer.concat(buffers, total);
@@ -68,13 +68,14 @@ async function writeAll(fd: number, buffers: Buffer[], total: number): Promise<v
 const JOURNAL = 'journal';
 const TEMP = 'journal.tmp';
 
-function record(type: string, meta: unknown, body?: string): Buffer[] {
-  const head = type + JSON.stringify(meta);
-  return frame(Buffer.from(body === undefined ? head : `${head}\n${body}`, 'utf8'));
+function record(type: string, meta: unknown): Uint8Array[] {
+  return frame(Buffer.from(type + JSON.stringify(meta), 'utf8'));
 }
 
-function acceptRecord(r: AcceptRecord): Buffer[] {
-  return record('A', { s: r.scope, t: r.txnId, h: r.hash, k: r.key, r: r.receivedAt, x: r.skipped }, r.body);
+/** An accepted transaction: its metadata line, then the body (the request's own bytes when given). */
+function acceptRecord(r: AcceptRecord, bodyBytes?: Uint8Array): Uint8Array[] {
+  const head = Buffer.from(`A${JSON.stringify({ s: r.scope, t: r.txnId, h: r.hash, k: r.key, r: r.receivedAt, x: r.skipped })}\n`, 'utf8');
+  return frame(head, bodyBytes ?? Buffer.from(r.body, 'utf8'));
 }
 
 /**
@@ -96,7 +97,7 @@ export class FileAppserviceStore implements AppserviceStore {
   readonly #remember: number;
   #state: StoreState;
   #fd: number | undefined;
-  #lazy: Buffer[] = [];
+  #lazy: Uint8Array[] = [];
   #lazyTimer: ReturnType<typeof setTimeout> | undefined;
   #size = 0;
   #nextCompact: number;
@@ -219,7 +220,7 @@ export class FileAppserviceStore implements AppserviceStore {
    * write and its sync (group commit). Others (progress) wait for the next synced append or a
    * short timer, so they cost no write of their own.
    */
-  #append(buffers: Buffer[], sync: boolean): Promise<void> {
+  #append(buffers: Uint8Array[], sync: boolean): Promise<void> {
     if (!sync) {
       this.#lazy.push(...buffers);
       this.#lazyTimer ??= setTimeout(() => {
@@ -232,7 +233,7 @@ export class FileAppserviceStore implements AppserviceStore {
     return this.#enqueue(buffers, true);
   }
 
-  #enqueue(buffers: Buffer[], sync: boolean): Promise<void> {
+  #enqueue(buffers: Uint8Array[], sync: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ buffers, sync, resolve, reject });
       this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
@@ -274,7 +275,7 @@ export class FileAppserviceStore implements AppserviceStore {
   /** Writes the live state to a new journal, syncs it, renames it over the old one. */
   async #compact(): Promise<void> {
     const snapshot = this.#state.snapshot();
-    const buffers: Buffer[] = [];
+    const buffers: Uint8Array[] = [];
     for (const [scopeAndTxn, hash, key] of snapshot.seen) buffers.push(...record('S', { s: scopeAndTxn, h: hash, k: key }));
     for (let i = 0; i < snapshot.events.length; i += 1000) buffers.push(...record('E', { ids: snapshot.events.slice(i, i + 1000) }));
     for (const pending of snapshot.pending) buffers.push(...acceptRecord(pending));
@@ -310,7 +311,7 @@ export class FileAppserviceStore implements AppserviceStore {
     }
     // Applied at once so a concurrent duplicate sees it; a failed write breaks the store for good.
     this.#state.applyAccept(decision.record);
-    const written = this.#append(acceptRecord(decision.record), true);
+    const written = this.#append(acceptRecord(decision.record, transaction.bodyBytes), true);
     const key = decision.result.key;
     this.#durable.set(key, written);
     try {

@@ -232,6 +232,8 @@ export interface InboxTransaction {
   readonly eventIds: readonly string[];
   /** The request body as received (JSON text), stored as is. */
   readonly body: string;
+  /** The same body as the UTF-8 bytes that came in, when the receiver has them: a store may write these rather than encode `body`. */
+  readonly bodyBytes?: Uint8Array;
   /** When it was received (ms since the epoch). */
   readonly receivedAt: number;
 }
