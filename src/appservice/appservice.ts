@@ -110,7 +110,7 @@ class AppserviceImpl implements ReceivingAppservice {
   readonly #queryTimeoutMs: number;
   #state: AppserviceState = 'stopped';
   #scope: string | undefined;
-  #pingWhenDrained = false;
+  #pingWaiting = false;
   #starting: Promise<PingOutcome> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -440,8 +440,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const scope = this.#scope!;
     const accepting = (): boolean => this.#state === 'running';
     if (!(await this.#dispatcher.waitForRoom(items.length, this.#inboxLimit, this.#budgetMs, accepting))) {
-      this.#pingWhenDrained = true;
-      void this.#pingAfterDrain();
+      void this.#pingWhenRoom(items.length);
       if (!accepting()) return this.#unavailable('The application service is stopping');
       return error(503, 'M_LIMIT_EXCEEDED', 'The inbox is full; try again later', { 'retry-after': '10' });
     }
@@ -476,12 +475,20 @@ class AppserviceImpl implements ReceivingAppservice {
     return OK;
   }
 
-  /** After answering 503 for a full inbox, pings once the inbox has drained, so the homeserver retries at once. */
-  async #pingAfterDrain(): Promise<void> {
-    if (!this.#pingWhenDrained) return;
-    this.#pingWhenDrained = false;
-    const drained = await this.#dispatcher.idle(10 * 60_000);
-    if (drained && this.#state === 'running') await this.#pingWithRetries(1);
+  /**
+   * After answering 503 for a full inbox, pings the homeserver once the refused transaction
+   * would fit: a successful ping makes it retry at once instead of waiting out its backoff.
+   */
+  async #pingWhenRoom(count: number): Promise<void> {
+    if (this.#pingWaiting) return;
+    this.#pingWaiting = true;
+    try {
+      const accepting = (): boolean => this.#state === 'running';
+      const room = await this.#dispatcher.waitForRoom(count, this.#inboxLimit, 10 * 60_000, accepting);
+      if (room && accepting()) await this.#pingWithRetries(1);
+    } finally {
+      this.#pingWaiting = false;
+    }
   }
 }
 

@@ -206,7 +206,7 @@ describe('backpressure', () => {
     expect(log).toEqual(['accept 1 new', 'released', 'accept 2 new']);
   });
 
-  it('held past the budget it is answered 503 M_LIMIT_EXCEEDED with Retry-After, never 413, and a ping follows the drain', async () => {
+  it('held past the budget it is answered 503 M_LIMIT_EXCEEDED with Retry-After, never 413, and a ping follows once it would fit', async () => {
     const pings: string[] = [];
     const fakeFetch: typeof fetch = async (input) => {
       pings.push(new Request(input).url);
