@@ -34,8 +34,10 @@ export interface ReceiverRequest {
   readonly pathname: string;
   readonly query: URLSearchParams;
   readonly authorization: string | null;
-  /** The body as text; may throw a {@link BodyTooLargeError}-like error with `status`/`errcode`. */
+  /** The body as text; may throw an error with `status: 413` when the body is over a limit. */
   text(): Promise<string>;
+  /** After `text()`: the body's bytes as received, when the caller has them (UTF-8 of the text). */
+  bytes?(): Uint8Array | undefined;
 }
 
 /** An answer of the receiver: status, a JSON body, extra headers. */
@@ -108,8 +110,9 @@ class AppserviceImpl implements ReceivingAppservice {
   readonly #queryTimeoutMs: number;
   #state: AppserviceState = 'stopped';
   #scope: string | undefined;
-  #pingWhenDrained = false;
+  #pingWaiting = false;
   #starting: Promise<PingOutcome> | undefined;
+  #stopping: Promise<void> | undefined;
 
   constructor(options: AppserviceOptions) {
     if (options.store === undefined || options.store === null) {
@@ -198,7 +201,7 @@ class AppserviceImpl implements ReceivingAppservice {
 
   start(): Promise<PingOutcome> {
     if (this.#starting !== undefined) return this.#starting;
-    if (this.#state !== 'stopped') throw new Error(`The application service is ${this.#state}`);
+    if (this.#state !== 'stopped') return Promise.reject(new Error(`The application service is ${this.#state}`));
     this.#starting = this.#start().finally(() => (this.#starting = undefined));
     return this.#starting;
   }
@@ -238,7 +241,12 @@ class AppserviceImpl implements ReceivingAppservice {
     }
   }
 
-  async stop(options: AppserviceStopOptions = {}): Promise<void> {
+  stop(options: AppserviceStopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options).finally(() => (this.#stopping = undefined));
+    return this.#stopping;
+  }
+
+  async #stop(options: AppserviceStopOptions): Promise<void> {
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
@@ -305,7 +313,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const match = matchRoute(request.method, request.pathname);
     if (match.kind === 'none') return error(404, 'M_UNRECOGNIZED', 'Unrecognized request');
     if (match.kind === 'method') return error(405, 'M_UNRECOGNIZED', 'Unrecognized request', { allow: match.allow.join(', ') });
-    const auth = await this.#tokens.check(request.authorization, request.query.get('access_token'));
+    const auth = this.#tokens.check(request.authorization, request.query.get('access_token'));
     if (auth === 'missing') return error(401, 'M_MISSING_TOKEN', 'Missing access token');
     if (auth === 'forbidden') return error(403, 'M_FORBIDDEN', 'Bad token supplied');
     if (match.kind === 'bad-param') return error(400, 'M_INVALID_PARAM', match.message);
@@ -396,15 +404,17 @@ class AppserviceImpl implements ReceivingAppservice {
     const eventIds = eventIdsOf(body);
     const contentHash = digestEventIds(eventIds);
     const flightKey = `${txnId}\n${contentHash}`;
+    const failedBefore = new Set<Promise<boolean>>();
     for (;;) {
       const earlier = this.#inFlight.get(flightKey);
-      if (earlier === undefined) break;
+      if (earlier === undefined || failedBefore.has(earlier)) break;
+      failedBefore.add(earlier);
       if (await earlier) {
         callHook(this.#o.metrics?.transaction, { txnId, status: 'duplicate', items: 0, ackMs: this.#now() - started });
         return OK;
       }
     }
-    const attempt = this.#accept(txnId, text, body, eventIds, contentHash, started);
+    const attempt = this.#accept(txnId, text, request.bytes?.(), body, eventIds, contentHash, started);
     const settled = attempt.then(
       (reply) => reply.status === 200,
       () => false,
@@ -420,6 +430,7 @@ class AppserviceImpl implements ReceivingAppservice {
   async #accept(
     txnId: string,
     text: string,
+    bytes: Uint8Array | undefined,
     body: ReturnType<typeof parseTransactionBody>,
     eventIds: string[],
     contentHash: string,
@@ -429,8 +440,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const scope = this.#scope!;
     const accepting = (): boolean => this.#state === 'running';
     if (!(await this.#dispatcher.waitForRoom(items.length, this.#inboxLimit, this.#budgetMs, accepting))) {
-      this.#pingWhenDrained = true;
-      void this.#pingAfterDrain();
+      void this.#pingWhenRoom(items.length);
       if (!accepting()) return this.#unavailable('The application service is stopping');
       return error(503, 'M_LIMIT_EXCEEDED', 'The inbox is full; try again later', { 'retry-after': '10' });
     }
@@ -438,12 +448,17 @@ class AppserviceImpl implements ReceivingAppservice {
     const receivedAt = this.#now();
     let result;
     try {
-      result = await this.#o.store.accept({ scope, txnId, contentHash, eventIds, body: text, receivedAt });
+      result = await this.#o.store.accept(
+        bytes === undefined
+          ? { scope, txnId, contentHash, eventIds, body: text, receivedAt }
+          : { scope, txnId, contentHash, eventIds, body: text, bodyBytes: bytes, receivedAt },
+      );
     } catch (failure) {
       (this.#o.logger ?? WARN_LOGGER).error('The application service store could not record a transaction', {
         txnId,
         error: failure instanceof Error ? failure.message : String(failure),
       });
+      await this.#registry.reportUnhandled({ error: failure, event: 'store', payload: { txnId } });
       return error(500, 'M_UNKNOWN', 'The transaction could not be stored');
     }
     if (result.status === 'reset') {
@@ -460,12 +475,20 @@ class AppserviceImpl implements ReceivingAppservice {
     return OK;
   }
 
-  /** After answering 503 for a full inbox, pings once the inbox has drained, so the homeserver retries at once. */
-  async #pingAfterDrain(): Promise<void> {
-    if (!this.#pingWhenDrained) return;
-    this.#pingWhenDrained = false;
-    const drained = await this.#dispatcher.idle(10 * 60_000);
-    if (drained && this.#state === 'running') await this.#pingWithRetries(1);
+  /**
+   * After answering 503 for a full inbox, pings the homeserver once the refused transaction
+   * would fit: a successful ping makes it retry at once instead of waiting out its backoff.
+   */
+  async #pingWhenRoom(count: number): Promise<void> {
+    if (this.#pingWaiting) return;
+    this.#pingWaiting = true;
+    try {
+      const accepting = (): boolean => this.#state === 'running';
+      const room = await this.#dispatcher.waitForRoom(count, this.#inboxLimit, 10 * 60_000, accepting);
+      if (room && accepting()) await this.#pingWithRetries(1);
+    } finally {
+      this.#pingWaiting = false;
+    }
   }
 }
 

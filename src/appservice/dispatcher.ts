@@ -74,7 +74,7 @@ function field(value: unknown, key: string): unknown {
 }
 
 /** The registry calls of an item: its event type's handlers, then its groups. */
-export function callsOf(item: WorkItem, info: AppserviceTransactionInfo, attempt: number): Call[] {
+export function callsOf(item: WorkItem, info: AppserviceTransactionInfo, attempt: number, has: (name: string) => boolean = () => true): Call[] {
   const payload = item.payload;
   const type = field(payload, 'type');
   const roomId = field(payload, 'room_id');
@@ -82,35 +82,36 @@ export function callsOf(item: WorkItem, info: AppserviceTransactionInfo, attempt
   const calls: Call[] = [];
   const typed = (source: AppserviceEventContext['source']): void => {
     if (typeof type !== 'string') return;
+    if (!has(EVENT_PREFIX + type)) return;
     const context: AppserviceEventContext = { source, roomId: room, transaction: info, attempt };
     calls.push({ name: EVENT_PREFIX + type, a: payload, b: context });
   };
   switch (item.kind) {
     case 'event':
       typed('timeline');
-      calls.push({ name: 'timeline', a: { roomId: room ?? '', events: [payload] }, b: info });
-      if (typeof field(payload, 'state_key') === 'string') calls.push({ name: 'state', a: { roomId: room ?? '', events: [payload] }, b: info });
+      if (has('timeline')) calls.push({ name: 'timeline', a: { roomId: room ?? '', events: [payload] }, b: info });
+      if (has('state') && typeof field(payload, 'state_key') === 'string') calls.push({ name: 'state', a: { roomId: room ?? '', events: [payload] }, b: info });
       break;
     case 'ephemeral': {
       typed('ephemeral');
       const content = field(payload, 'content');
-      if (type === 'm.typing' && room !== undefined) {
+      if (type === 'm.typing' && room !== undefined && has('typing')) {
         const ids = field(content, 'user_ids');
         calls.push({ name: 'typing', a: { roomId: room, userIds: Array.isArray(ids) ? ids : [] }, b: info });
-      } else if (type === 'm.receipt' && room !== undefined) {
+      } else if (type === 'm.receipt' && room !== undefined && has('receipt')) {
         calls.push({ name: 'receipt', a: { roomId: room, content: content ?? {} }, b: info });
-      } else if (type === 'm.presence') {
+      } else if (type === 'm.presence' && has('presence')) {
         calls.push({ name: 'presence', a: { events: [payload] }, b: info });
       }
-      calls.push({ name: 'ephemeral', a: { roomId: room, event: payload }, b: info });
+      if (has('ephemeral')) calls.push({ name: 'ephemeral', a: { roomId: room, event: payload }, b: info });
       break;
     }
     case 'toDevice':
       typed('to_device');
-      calls.push({ name: 'toDevice', a: { events: [payload] }, b: info });
+      if (has('toDevice')) calls.push({ name: 'toDevice', a: { events: [payload] }, b: info });
       break;
     default:
-      calls.push({ name: item.kind, a: payload, b: info });
+      if (has(item.kind)) calls.push({ name: item.kind, a: payload, b: info });
   }
   return calls;
 }
@@ -129,13 +130,18 @@ export class Dispatcher {
   #running = 0;
   #depth = 0;
   #halted = false;
+  /** Bumped by `reset()`: a handler still running from before a restart touches nothing when it ends. */
+  #generation = 0;
   #abort = new AbortController();
   readonly #depthWaiters = new Set<() => void>();
   #doneBuffer = new Map<string, { indexes: number[]; itemCount: number }>();
   #doneFlush: Promise<void> | undefined;
 
+  readonly #has: (name: string) => boolean;
+
   constructor(options: DispatcherOptions) {
     this.#o = options;
+    this.#has = (name) => options.registry.has(name);
   }
 
   /** Work items accepted and not yet finished. */
@@ -232,6 +238,8 @@ export class Dispatcher {
     this.#readyHead = 0;
     this.#depth = 0;
     this.#halted = false;
+    this.#running = 0;
+    this.#generation++;
     this.#abort = new AbortController();
   }
 
@@ -282,12 +290,19 @@ export class Dispatcher {
 
   async #runHead(name: string, queue: Queue): Promise<void> {
     const { txn, item } = queue.items[queue.head]!;
+    const generation = this.#generation;
     let finished = false;
+    let recorded = true;
     try {
       finished = await this.#process(txn, item);
     } catch (error) {
+      // The store failed to keep a dead letter: the item is not recorded as done, so it runs
+      // again after a restart; the queue goes on rather than stall.
       this.#o.logger.error('The application service could not finish an item', { queue: name, error: describeError(error).message });
+      finished = true;
+      recorded = false;
     }
+    if (generation !== this.#generation) return;
     this.#running--;
     if (!finished || this.#halted) {
       // Halted: the item stays in the store and runs after the next start.
@@ -297,7 +312,7 @@ export class Dispatcher {
     queue.items[queue.head] = undefined as unknown as Queued;
     queue.head++;
     this.#depth--;
-    this.#recordDone(txn, item.index);
+    if (recorded) this.#recordDone(txn, item.index);
     callHook(this.#o.metrics.queueLag, { queue: name, lagMs: this.#o.now() - txn.info.receivedAt });
     callHook(this.#o.metrics.inboxDepth, this.#depth);
     if (queue.head < queue.items.length) {
@@ -331,7 +346,7 @@ export class Dispatcher {
           return false;
         }
       }
-      const next = await this.#runCalls(callsOf(item, txn.info, attempt), failed, item.queue, attempt);
+      const next = await this.#runCalls(callsOf(item, txn.info, attempt, this.#has), failed, item.queue, attempt);
       if (next.size === 0) return true;
       failed = next.failed;
       lastError = next.lastError;
@@ -398,7 +413,7 @@ export class Dispatcher {
   async replay(letter: DeadLetter): Promise<boolean> {
     const item: WorkItem = { index: letter.index, kind: letter.kind, queue: letter.queue, payload: letter.payload };
     const info: AppserviceTransactionInfo = { txnId: letter.txnId, key: letter.key, receivedAt: letter.at };
-    const result = await this.#runCalls(callsOf(item, info, letter.attempts), undefined, letter.queue, letter.attempts);
+    const result = await this.#runCalls(callsOf(item, info, letter.attempts, this.#has), undefined, letter.queue, letter.attempts);
     return result.size === 0;
   }
 }

@@ -5,14 +5,22 @@
  * without a sync. The journal is compacted into a new file once it grows past
  * a size.
  */
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { frame, readRecords } from './journal.js';
 import { eventIdsOf, parseTransactionBody } from './payload.js';
 import { StoreState, type AcceptRecord } from './store-state.js';
 import type { AcceptResult, AppserviceStore, DeadLetter, InboxTransaction, PendingTransaction } from './types.js';
 
-/** Options of {@link FileAppserviceStore}. */
+/**
+ * Options of {@link FileAppserviceStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new FileAppserviceStore('.appservice-state', { compactBytes: 16 * 1024 * 1024, remember: 50_000 });
+ * ```
+ */
 export interface FileAppserviceStoreOptions {
   /**
    * Journal size past which it is compacted, in bytes.
@@ -27,22 +35,47 @@ export interface FileAppserviceStoreOptions {
 }
 
 interface Write {
-  buffers: Buffer[];
+  buffers: Uint8Array[];
   sync: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
+/** How long progress records may wait for a synced append to carry them. */
+const LAZY_MS = 50;
+
+// The callback API of node:fs: lighter than FileHandle on the path every transaction takes.
+function openFd(path: string): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(path, 'a', (error, fd) => (error ? reject(error) : resolve(fd))));
+}
+function closeFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve())));
+}
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+}
+/** Writes every byte of `buffers` (a short write is continued). */
+async function writeAll(fd: number, buffers: Uint8Array[], total: number): Promise<void> {
+  let written = await new Promise<number>((resolve, reject) => fs.writev(fd, buffers, (error, n) => (error ? reject(error) : resolve(n))));
+  if (written === total) return;
+  const rest = Buffer.concat(buffers, total);
+  while (written < total) {
+    const n = await new Promise<number>((resolve, reject) => fs.write(fd, rest, written, total - written, null, (error, m) => (error ? reject(error) : resolve(m))));
+    written += n;
+  }
+}
+
 const JOURNAL = 'journal';
 const TEMP = 'journal.tmp';
 
-function record(type: string, meta: unknown, body?: string): Buffer[] {
-  const head = type + JSON.stringify(meta);
-  return frame(Buffer.from(body === undefined ? head : `${head}\n${body}`, 'utf8'));
+function record(type: string, meta: unknown): Uint8Array[] {
+  return frame(Buffer.from(type + JSON.stringify(meta), 'utf8'));
 }
 
-function acceptRecord(r: AcceptRecord): Buffer[] {
-  return record('A', { s: r.scope, t: r.txnId, h: r.hash, k: r.key, r: r.receivedAt, x: r.skipped }, r.body);
+/** An accepted transaction: its metadata line, then the body (the request's own bytes when given). */
+function acceptRecord(r: AcceptRecord, bodyBytes?: Uint8Array): Uint8Array[] {
+  const head = Buffer.from(`A${JSON.stringify({ s: r.scope, t: r.txnId, h: r.hash, k: r.key, r: r.receivedAt, x: r.skipped })}\n`, 'utf8');
+  return frame(head, bodyBytes ?? Buffer.from(r.body, 'utf8'));
 }
 
 /**
@@ -63,7 +96,9 @@ export class FileAppserviceStore implements AppserviceStore {
   readonly #compactBytes: number;
   readonly #remember: number;
   #state: StoreState;
-  #fh: FileHandle | undefined;
+  #fd: number | undefined;
+  #lazy: Uint8Array[] = [];
+  #lazyTimer: ReturnType<typeof setTimeout> | undefined;
   #size = 0;
   #nextCompact: number;
   #queue: Write[] = [];
@@ -81,7 +116,7 @@ export class FileAppserviceStore implements AppserviceStore {
   }
 
   open(): Promise<void> {
-    if (this.#fh !== undefined) return Promise.resolve();
+    if (this.#fd !== undefined) return Promise.resolve();
     this.#opening ??= this.#open().finally(() => (this.#opening = undefined));
     return this.#opening;
   }
@@ -109,9 +144,10 @@ export class FileAppserviceStore implements AppserviceStore {
       await fh.truncate(validBytes);
       await fh.datasync();
     }
+    await fh.close();
     if (created) await this.#syncDirectory();
     this.#state = state;
-    this.#fh = fh;
+    this.#fd = await openFd(path);
     this.#size = validBytes;
     this.#nextCompact = Math.max(this.#compactBytes, validBytes * 2);
     this.#broken = undefined;
@@ -176,11 +212,28 @@ export class FileAppserviceStore implements AppserviceStore {
 
   #ready(): void {
     if (this.#broken !== undefined) throw this.#broken;
-    if (this.#fh === undefined) throw new Error('The application service store is not open');
+    if (this.#fd === undefined) throw new Error('The application service store is not open');
   }
 
-  /** Queues an append; `sync` ones resolve once on disk. Appends queued meanwhile share one write and one sync. */
-  #append(buffers: Buffer[], sync: boolean): Promise<void> {
+  /**
+   * Queues an append. A `sync` one resolves once on disk; appends queued meanwhile share its
+   * write and its sync (group commit). Others (progress) wait for the next synced append or a
+   * short timer, so they cost no write of their own.
+   */
+  #append(buffers: Uint8Array[], sync: boolean): Promise<void> {
+    if (!sync) {
+      this.#lazy.push(...buffers);
+      this.#lazyTimer ??= setTimeout(() => {
+        this.#lazyTimer = undefined;
+        // Written, not synced: progress never costs a sync of its own.
+        if (this.#lazy.length > 0) void this.#enqueue([], false).catch(() => undefined);
+      }, LAZY_MS);
+      return Promise.resolve();
+    }
+    return this.#enqueue(buffers, true);
+  }
+
+  #enqueue(buffers: Uint8Array[], sync: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ buffers, sync, resolve, reject });
       this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
@@ -191,20 +244,17 @@ export class FileAppserviceStore implements AppserviceStore {
     while (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
-      const fh = this.#fh;
+      const fd = this.#fd;
       try {
         if (this.#broken !== undefined) throw this.#broken;
-        if (fh === undefined) throw new Error('The application service store is closed');
-        const buffers = batch.flatMap((w) => w.buffers);
+        if (fd === undefined) throw new Error('The application service store is closed');
+        const buffers = this.#lazy.length > 0 ? [...this.#lazy, ...batch.flatMap((w) => w.buffers)] : batch.flatMap((w) => w.buffers);
+        this.#lazy = [];
         let total = 0;
         for (const b of buffers) total += b.length;
-        let written = 0;
-        while (written < total) {
-          const { bytesWritten } = await fh.writev(written === 0 ? buffers : [Buffer.concat(buffers).subarray(written)]);
-          written += bytesWritten;
-        }
+        if (total > 0) await writeAll(fd, buffers, total);
         this.#size += total;
-        if (batch.some((w) => w.sync)) await fh.datasync();
+        if (batch.some((w) => w.sync)) await datasync(fd);
         for (const w of batch) w.resolve();
       } catch (error) {
         this.#broken ??= new Error(`The application service store failed to write its journal: ${(error as Error).message}`, { cause: error });
@@ -214,10 +264,9 @@ export class FileAppserviceStore implements AppserviceStore {
       if (this.#size > this.#nextCompact && this.#queue.length === 0) {
         try {
           await this.#compact();
-        } catch (error) {
+        } catch {
           // The old journal is still whole and in use: try again later.
           this.#nextCompact = this.#size * 2;
-          void error;
         }
       }
     }
@@ -226,7 +275,7 @@ export class FileAppserviceStore implements AppserviceStore {
   /** Writes the live state to a new journal, syncs it, renames it over the old one. */
   async #compact(): Promise<void> {
     const snapshot = this.#state.snapshot();
-    const buffers: Buffer[] = [];
+    const buffers: Uint8Array[] = [];
     for (const [scopeAndTxn, hash, key] of snapshot.seen) buffers.push(...record('S', { s: scopeAndTxn, h: hash, k: key }));
     for (let i = 0; i < snapshot.events.length; i += 1000) buffers.push(...record('E', { ids: snapshot.events.slice(i, i + 1000) }));
     for (const pending of snapshot.pending) buffers.push(...acceptRecord(pending));
@@ -245,9 +294,9 @@ export class FileAppserviceStore implements AppserviceStore {
     }
     await rename(temp, join(this.directory, JOURNAL));
     await this.#syncDirectory();
-    const old = this.#fh;
-    this.#fh = await open(join(this.directory, JOURNAL), 'a');
-    await old?.close();
+    const old = this.#fd;
+    this.#fd = await openFd(join(this.directory, JOURNAL));
+    if (old !== undefined) await closeFd(old);
     this.#size = size;
     this.#nextCompact = Math.max(this.#compactBytes, size * 2);
   }
@@ -262,7 +311,7 @@ export class FileAppserviceStore implements AppserviceStore {
     }
     // Applied at once so a concurrent duplicate sees it; a failed write breaks the store for good.
     this.#state.applyAccept(decision.record);
-    const written = this.#append(acceptRecord(decision.record), true);
+    const written = this.#append(acceptRecord(decision.record, transaction.bodyBytes), true);
     const key = decision.result.key;
     this.#durable.set(key, written);
     try {
@@ -309,16 +358,18 @@ export class FileAppserviceStore implements AppserviceStore {
   }
 
   async flush(): Promise<void> {
-    if (this.#fh === undefined) return;
+    if (this.#fd === undefined) return;
     await this.#append([], true);
   }
 
   async close(): Promise<void> {
-    if (this.#fh === undefined) return;
+    if (this.#fd === undefined) return;
     await this.flush().catch(() => undefined);
     while (this.#writing !== undefined) await this.#writing;
-    const fh = this.#fh;
-    this.#fh = undefined;
-    await fh.close();
+    clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    await closeFd(fd);
   }
 }

@@ -12,6 +12,7 @@ export type {
   AppserviceHandlers,
   AppserviceLifecycleHandlers,
   AppserviceEventHandler,
+  AppserviceRoomEvent,
   AppserviceEventContext,
   AppserviceRoomEventContext,
   AppserviceEventSource,

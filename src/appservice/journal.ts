@@ -11,10 +11,13 @@ export const HEADER_BYTES = 12;
 
 let table: Uint32Array | undefined;
 
-/** CRC-32 (IEEE): node:zlib's when this Node has it (20.15+), else a table-driven one. */
-export function crc32(data: Uint8Array): number {
-  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-  if (native !== undefined) return native(data) >>> 0;
+/**
+ * CRC-32 (IEEE) of `data`, continuing from `value` (the CRC of what came before): node:zlib's
+ * when this Node has it (20.15+), else a table-driven one.
+ */
+export function crc32(data: Uint8Array, value = 0): number {
+  const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+  if (native !== undefined) return native(data, value) >>> 0;
   if (table === undefined) {
     table = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -23,18 +26,24 @@ export function crc32(data: Uint8Array): number {
       table[n] = c >>> 0;
     }
   }
-  let crc = 0xffffffff;
+  let crc = (value ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** One framed record: header and payload, as two buffers (no copy of the payload). */
-export function frame(payload: Buffer): [Buffer, Buffer] {
+/** One framed record: the header, then the payload's parts as they are (no copy). */
+export function frame(...parts: Uint8Array[]): Uint8Array[] {
+  let length = 0;
+  let crc = 0;
+  for (const part of parts) {
+    length += part.length;
+    crc = crc32(part, crc);
+  }
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32LE(MAGIC, 0);
-  header.writeUInt32LE(payload.length, 4);
-  header.writeUInt32LE(crc32(payload), 8);
-  return [header, payload];
+  header.writeUInt32LE(length, 4);
+  header.writeUInt32LE(crc, 8);
+  return [header, ...parts];
 }
 
 /** The journal is damaged somewhere other than its tail. */

@@ -8,7 +8,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { RECEIVE, type ReceiverReply, type ReceiverRequest, type ReceivingAppservice } from './appservice.js';
 import type { Appservice } from './types.js';
 
-/** Options of {@link listenAppservice}. */
+/**
+ * Options of {@link listenAppservice}.
+ *
+ * @example
+ * ```ts
+ * await listenAppservice(appservice, { port: 9000, host: '127.0.0.1', maxBodyBytes: 20 * 1024 * 1024 });
+ * ```
+ */
 export interface ListenAppserviceOptions {
   /** Port to listen on (0: any free port). */
   port: number;
@@ -25,7 +32,16 @@ export interface ListenAppserviceOptions {
   maxBodyBytes?: number;
 }
 
-/** A running listener. */
+/**
+ * A running listener.
+ *
+ * @example
+ * ```ts
+ * const server = await listenAppservice(appservice, { port: 0 });
+ * console.log(`registration url: ${server.url}`);
+ * await server.close();
+ * ```
+ */
 export interface AppserviceServer {
   /** `http://host:port` of the listener. */
   readonly url: string;
@@ -44,13 +60,13 @@ class BodyTooLargeError extends Error {
 /** How long a refused upload may keep sending (drained, not kept) before its connection is cut. */
 const DRAIN_MS = 5_000;
 
-/** Reads a body as text, counting bytes as they come; over the limit it stops keeping them and rejects. */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a body, counting bytes as they come; over the limit it stops keeping them and rejects. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new BodyTooLargeError(`The body of ${declared} bytes is over the limit of ${limit}`));
   }
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -67,10 +83,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     });
     req.on('end', () => {
       if (over) return;
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.on('error', (error) => {
       if (!over) reject(error);
+    });
+    // A client gone before the end of its body: nothing was acknowledged, nothing is kept.
+    req.on('close', () => {
+      if (!req.complete && !over) reject(new Error('The request was aborted before its body ended'));
     });
   });
 }
@@ -134,16 +154,25 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let tooLarge = false;
+    let bytes: Buffer | undefined;
     const request: ReceiverRequest = {
       method: req.method ?? 'GET',
       pathname: url.pathname,
       query: url.searchParams,
       authorization: req.headers.authorization ?? null,
       text: () =>
-        readBody(req, limit).catch((error: unknown) => {
-          if (error instanceof BodyTooLargeError) tooLarge = true;
-          throw error;
-        }),
+        readBody(req, limit).then(
+          (body) => {
+            bytes = body;
+            return body.toString('utf8');
+          },
+          (error: unknown) => {
+            if (error instanceof BodyTooLargeError) tooLarge = true;
+            throw error;
+          },
+        ),
+      // The bytes as they came, so the store writes them without encoding the text again.
+      bytes: () => bytes,
     };
     const replied = direct !== undefined ? direct(request) : viaFetch(appservice, request, `http://${host}${req.url ?? '/'}`);
     replied.then(

@@ -66,6 +66,13 @@ export type AppserviceEventSource = 'timeline' | 'ephemeral' | 'to_device';
 /**
  * What a handler of a Matrix event type receives besides the event. Shaped like the sync loop's
  * `EventContext` (`source`, `roomId`), so `(event, { roomId }) => …` runs under both.
+ *
+ * @example
+ * ```ts
+ * appservice.on('m.room.message', (event, { roomId, transaction, attempt }) => {
+ *   console.log(roomId, event.event_id, transaction.txnId, attempt);
+ * });
+ * ```
  */
 export interface AppserviceEventContext {
   readonly source: AppserviceEventSource;
@@ -83,9 +90,23 @@ export interface AppserviceRoomEventContext extends AppserviceEventContext {
   readonly roomId: string;
 }
 
-/** A handler of one Matrix event type, as for the sync loop. */
+/**
+ * A room event as an application service receives it: the sync loop's event, plus its `room_id`
+ * (a transaction mixes rooms).
+ */
+export type AppserviceRoomEvent<T extends string = string> = MatrixEvent<T> & { room_id: string };
+
+/**
+ * A handler of one Matrix event type, as for the sync loop (room events also carry `room_id`).
+ *
+ * @example
+ * ```ts
+ * const onMessage: AppserviceEventHandler<'m.room.message'> = (event, { roomId }) => console.log(roomId, event.content.body);
+ * appservice.on('m.room.message', onMessage);
+ * ```
+ */
 export type AppserviceEventHandler<T extends string> = (
-  event: MatrixEvent<T>,
+  event: MatrixEvent<T> extends RoomEvent<T> ? AppserviceRoomEvent<T> : MatrixEvent<T>,
   context: MatrixEvent<T> extends RoomEvent<T> ? AppserviceRoomEventContext : AppserviceEventContext,
 ) => HandlerResult;
 
@@ -143,7 +164,7 @@ export type PingOutcome =
   | { ok: true; durationMs: number; attempts: number }
   | { ok: false; error: unknown; attempts: number }
   | { ok: false; skipped: true; attempts: 0 };
-/** `fatal`: the receiver stopped for good (the store is unusable). */
+/** `fatal`: `start()` failed: the store could not be opened or read (it is damaged, or unreachable). */
 export interface AppserviceFatalInfo {
   error: unknown;
 }
@@ -161,9 +182,9 @@ type GroupHandler<U> = (update: U, transaction: AppserviceTransactionInfo) => Ha
 export interface AppserviceLifecycleHandlers {
   /** `start()` finished. */
   ready: (info: AppserviceReadyInfo) => HandlerResult;
-  /** A handler failed (each attempt); it is retried, then dead-lettered. */
+  /** A handler failed (each attempt; it is retried, then dead-lettered), or the store refused a transaction (`event: 'store'`, answered 500). */
   error: (info: HandlerErrorInfo) => HandlerResult;
-  /** The store failed: the receiver stopped accepting. */
+  /** `start()` failed: the store could not be opened or read. */
   fatal: (info: AppserviceFatalInfo) => HandlerResult;
   /** `stop()` finished. */
   stopped: () => HandlerResult;
@@ -211,6 +232,8 @@ export interface InboxTransaction {
   readonly eventIds: readonly string[];
   /** The request body as received (JSON text), stored as is. */
   readonly body: string;
+  /** The same body as the UTF-8 bytes that came in, when the receiver has them: a store may write these rather than encode `body`. */
+  readonly bodyBytes?: Uint8Array;
   /** When it was received (ms since the epoch). */
   readonly receivedAt: number;
 }
@@ -306,7 +329,18 @@ export interface AppserviceStore {
 // ---------------------------------------------------------------------------------------------
 // Options and metrics
 
-/** Metrics hooks: each is called synchronously; a hook that throws is ignored. No token ever reaches one. */
+/**
+ * Metrics hooks: each is called synchronously; a hook that throws is ignored. No token ever reaches one.
+ *
+ * @example
+ * ```ts
+ * const metrics: AppserviceMetrics = {
+ *   transaction: ({ status, ackMs }) => histogram.observe({ status }, ackMs),
+ *   inboxDepth: (depth) => gauge.set(depth),
+ *   deadLetter: ({ kind }) => counter.inc({ kind }),
+ * };
+ * ```
+ */
 export interface AppserviceMetrics {
   /** A transaction was answered 200: how it was recognised, its size and the time to the answer. */
   transaction?(info: { txnId: string; status: AcceptResult['status']; items: number; ackMs: number }): void;
@@ -322,7 +356,14 @@ export interface AppserviceMetrics {
   deadLetter?(info: { queue: string; kind: WorkItemKind }): void;
 }
 
-/** Retries of a failing handler before its item is dead-lettered. */
+/**
+ * Retries of a failing handler before its item is dead-lettered.
+ *
+ * @example
+ * ```ts
+ * createAppservice({ registration, homeserverUrl, serverName, store, handlerRetry: { limit: 5, backoffBase: 500 } });
+ * ```
+ */
 export interface HandlerRetryOptions {
   /**
    * Retries after the first attempt.
@@ -341,7 +382,17 @@ export interface HandlerRetryOptions {
   backoffLimit?: number;
 }
 
-/** Options of {@link createAppservice}. */
+/**
+ * Options of {@link createAppservice}.
+ *
+ * @example
+ * ```ts
+ * const options: AppserviceOptions = {
+ *   registration, homeserverUrl: 'http://127.0.0.1:8008', serverName: 'example.org',
+ *   store: new FileAppserviceStore('.appservice-state'), concurrency: 16, inboxLimit: 10_000,
+ * };
+ * ```
+ */
 export interface AppserviceOptions {
   /** The registration the homeserver was configured with. */
   registration: AppserviceRegistration;
@@ -398,7 +449,15 @@ export interface AppserviceOptions {
   now?: () => number;
 }
 
-/** Third-party lookups: each answers the JSON array the spec describes, or `undefined` for 404. */
+/**
+ * Third-party lookups: each answers the JSON array the spec describes, or `undefined` for 404.
+ *
+ * @example
+ * ```ts
+ * appservice.thirdParty.user = async (protocol, fields) =>
+ *   fields.nick === undefined ? undefined : [{ userid: `@_irc_${fields.nick}:example.org`, protocol, fields }];
+ * ```
+ */
 export interface ThirdPartyHandlers {
   /** `GET /thirdparty/protocol/{protocol}`: the protocol's metadata. */
   protocol?(protocol: string): Promise<unknown> | unknown;
@@ -412,7 +471,16 @@ export interface ThirdPartyHandlers {
   locationByAlias?(alias: string): Promise<unknown[] | undefined> | unknown[] | undefined;
 }
 
-/** `appservice.deadLetters`: list, replay and discard what was set aside. */
+/**
+ * `appservice.deadLetters`: list, replay and discard what was set aside.
+ *
+ * @example
+ * ```ts
+ * for (const letter of await appservice.deadLetters.list()) {
+ *   if (!(await appservice.deadLetters.replay(letter.id))) console.warn('still failing', letter.id, letter.error.message);
+ * }
+ * ```
+ */
 export interface DeadLetters {
   /** The dead letters, oldest first. */
   list(): Promise<DeadLetter[]>;
@@ -422,7 +490,14 @@ export interface DeadLetters {
   discard(id: string): Promise<boolean>;
 }
 
-/** Options of `stop()`. */
+/**
+ * Options of `stop()`.
+ *
+ * @example
+ * ```ts
+ * await appservice.stop({ deadlineMs: 10_000 });
+ * ```
+ */
 export interface AppserviceStopOptions {
   /**
    * How long to wait for running and queued handlers before closing the store (what is left runs after the next start).
@@ -447,7 +522,10 @@ export type AppserviceState = 'stopped' | 'starting' | 'running' | 'stopping';
 export interface Appservice {
   /** The web-standard handler of the homeserver's requests (bound: pass it as is to a server). */
   readonly fetch: (request: Request) => Promise<Response>;
-  /** Opens the store, resumes the inbox, pings the homeserver. Resolves the ping's outcome. */
+  /**
+   * Opens the store, resumes the inbox, pings the homeserver. Resolves the ping's outcome. The
+   * homeserver pings the receiver back before it answers: serve `fetch` before calling this.
+   */
   start(): Promise<PingOutcome>;
   /** Stops accepting (503), drains the handlers against the deadline, closes the store. */
   stop(options?: AppserviceStopOptions): Promise<void>;

@@ -206,24 +206,28 @@ describe('backpressure', () => {
     expect(log).toEqual(['accept 1 new', 'released', 'accept 2 new']);
   });
 
-  it('held past the budget it is answered 503 M_LIMIT_EXCEEDED with Retry-After, never 413, and a ping follows the drain', async () => {
+  it('held past the budget it is answered 503 M_LIMIT_EXCEEDED with Retry-After, never 413, and a ping follows once it would fit', async () => {
     const pings: string[] = [];
     const fakeFetch: typeof fetch = async (input) => {
       pings.push(new Request(input).url);
       return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
     };
     const log: string[] = [];
-    appservice = await started({ store: loggingStore(log), inboxLimit: 1, backpressureBudgetMs: 30, client: { fetch: fakeFetch } });
-    const release = deferred();
-    appservice.on('m.room.message', async () => release.promise);
-    await appservice.fetch(putTransaction('1', { events: [message(1)] }));
-    const refused = await appservice.fetch(putTransaction('2', { events: [message(2)] }));
+    appservice = await started({ store: loggingStore(log), inboxLimit: 2, backpressureBudgetMs: 30, client: { fetch: fakeFetch } });
+    const gates = new Map([['$e1', deferred()], ['$e2', deferred()]]);
+    appservice.on('m.room.message', async (event) => gates.get(event.event_id)?.promise);
+    await appservice.fetch(putTransaction('1', { events: [message(1, '!a:x'), message(2, '!b:x')] }));
+    const refused = await appservice.fetch(putTransaction('2', { events: [message(3)] }));
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await refused.json()) as { errcode: string }).errcode).toBe('M_LIMIT_EXCEEDED');
     expect(log).toEqual(['accept 1 new']);
-    release.resolve();
+    expect(pings).toEqual([]);
+    // One event done: the refused transaction (one event) would fit, though the inbox is not empty.
+    gates.get('$e1')!.resolve();
     await expect.poll(() => pings).toEqual(['http://127.0.0.1:9/_matrix/client/v1/appservice/bridge/ping']);
+    expect(appservice.inboxDepth).toBe(1);
+    gates.get('$e2')!.resolve();
   });
 
   it('a transaction larger than the limit is taken when the inbox is empty', async () => {

@@ -4,7 +4,10 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenAppservice, type AppserviceServer } from '../../src/node.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileAppserviceStore, listenAppservice, type AppserviceServer } from '../../src/node.js';
 import type { Appservice } from '../../src/index.js';
 import { HS_TOKEN, deferred, message, started } from './helpers.js';
 
@@ -17,7 +20,7 @@ afterEach(async () => {
   appservice = undefined;
 });
 
-function put(url: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+function put(url: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${HS_TOKEN}`, 'content-type': 'application/json', ...headers }, body });
 }
 
@@ -61,6 +64,32 @@ describe('listenAppservice', () => {
     expect(unknown.status).toBe(404);
     const missing = await fetch(`${server.url}/_matrix/app/v1/transactions/2`, { method: 'PUT', body: '{}' });
     expect(missing.status).toBe(401);
+  });
+
+  it('the file store keeps the request body byte for byte, non-ASCII text included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mf-as-listen-'));
+    try {
+      appservice = await started({ store: new FileAppserviceStore(dir) });
+      server = await listenAppservice(appservice, { port: 0 });
+      const running = deferred();
+      appservice.on('m.room.message', () => {
+        running.resolve();
+        return new Promise<void>(() => {}); // still running when the store is read back
+      });
+      const text = JSON.stringify({ events: [message(1, '!r:x', 'héllo wörld 🎉 — ✓')] });
+      expect((await put(`${server.url}/_matrix/app/v1/transactions/utf8`, text)).status).toBe(200);
+      await running.promise;
+      const copy = new FileAppserviceStore(dir);
+      await copy.open();
+      expect((await copy.pending()).map((p) => p.body)).toEqual([text]);
+      await copy.close();
+      await server.close();
+      server = undefined;
+      await appservice.stop({ deadlineMs: 10 });
+      appservice = undefined;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a body over the default 20 MiB is answered 413 M_TOO_LARGE from its Content-Length, and the server goes on', async () => {
