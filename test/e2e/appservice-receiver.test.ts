@@ -195,6 +195,28 @@ describe('the appservice receiver, pushed to by Synapse', () => {
     expect(receipts.filter(readBy)).toHaveLength(1);
   });
 
+  it('hands a to-device message for a ghost’s device (the unstable MSC2409 key) to the toDevice handler', async () => {
+    const received: { type: string; sender: string; toUser: string; toDevice: string; content: unknown }[] = [];
+    const appservice = await receiverHere((as) => {
+      as.on('toDevice', ({ events }) => {
+        for (const e of events) received.push({ type: e.type, sender: e.sender, toUser: e.to_user_id, toDevice: e.to_device_id, content: e.content });
+      });
+    });
+    const ghost = appservice.intent(`${hs.appserviceUserPrefix}device_${Date.now().toString(36)}`);
+    await ghost.ensureRegistered();
+    // A device for the ghost: the appservice logs it in (no password), which makes one.
+    const { device_id: deviceId } = await appservice.client.api.login.post({
+      type: 'm.login.application_service',
+      identifier: { type: 'm.id.user', user: ghost.userId },
+    });
+    const alice = await realUser();
+
+    await alice.client.api.sendToDevice('org.example.hello').put({ messages: { [ghost.userId]: { [deviceId]: { greeting: 'hello, ghost device' } } } });
+
+    const got = await waitFor('the to-device message', () => received.find((m) => m.type === 'org.example.hello'));
+    expect(got).toEqual({ type: 'org.example.hello', sender: alice.userId, toUser: ghost.userId, toDevice: deviceId, content: { greeting: 'hello, ghost device' } });
+  });
+
   it('loses and repeats nothing when SIGKILLed after persisting a transaction and before answering it', async () => {
     const dir = await tempDir();
     const handledFile = join(dir, 'handled.txt');
