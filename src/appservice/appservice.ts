@@ -6,18 +6,19 @@ import { createClient, type MatrixClient } from '../client.js';
 import { HandlerRegistry } from '../sync/emitter.js';
 import type { HandlerErrorInfo, HandlerResult } from '../sync/types.js';
 import type { BasicEvent, RoomEvent } from '../events/types.js';
-import { WARN_LOGGER, defaultSleep } from '../transport/defaults.js';
+import { DEFAULT_TRANSPORT_OPTIONS, WARN_LOGGER, defaultSleep } from '../transport/defaults.js';
 import { exponentialDelay } from '../transport/retry.js';
-import { DEFAULT_TRANSPORT_OPTIONS } from '../transport/defaults.js';
 import { TokenCheck } from './auth.js';
 import { Dispatcher, EVENT_PREFIX, callHook, type ActiveTransaction } from './dispatcher.js';
 import { IntentManager, type Intent } from './intent.js';
 import { TransactionBodyError, digestEventIds, eventIdsOf, parseTransactionBody, workItemsOf } from './payload.js';
 import type { AppserviceRegistration } from './registration.js';
 import { matchRoute } from './router.js';
+import type { TransportLogger } from '../transport/options.js';
 import type {
   Appservice,
   AppserviceEventContext,
+  AppserviceMetrics,
   AppserviceHandlers,
   AppserviceOptions,
   AppserviceState,
@@ -108,6 +109,8 @@ class AppserviceImpl implements ReceivingAppservice {
   readonly #inboxLimit: number;
   readonly #budgetMs: number;
   readonly #queryTimeoutMs: number;
+  readonly #logger: TransportLogger;
+  readonly #metrics: AppserviceMetrics;
   #state: AppserviceState = 'stopped';
   #scope: string | undefined;
   #pingWaiting = false;
@@ -125,6 +128,8 @@ class AppserviceImpl implements ReceivingAppservice {
     this.#budgetMs = options.backpressureBudgetMs ?? 30_000;
     this.#queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
     const logger = options.logger ?? WARN_LOGGER;
+    this.#logger = logger;
+    this.#metrics = options.metrics ?? {};
     this.#registry = new HandlerRegistry((info: HandlerErrorInfo) => {
       const reason = info.error instanceof Error ? info.error.message : String(info.error);
       logger.error(`An application service handler of '${info.event}' failed: ${reason}`);
@@ -138,7 +143,7 @@ class AppserviceImpl implements ReceivingAppservice {
       backoffLimit: options.handlerRetry?.backoffLimit ?? 30_000,
       sleep: options.sleep ?? defaultSleep,
       now: this.#now,
-      metrics: options.metrics ?? {},
+      metrics: this.#metrics,
       logger,
     });
     this.client = createClient({ ...options.client, baseUrl: options.homeserverUrl, asToken: options.registration.as_token });
@@ -228,7 +233,7 @@ class AppserviceImpl implements ReceivingAppservice {
       this.#state = 'running';
       const ping = this.#o.pingOnStart === false ? ({ ok: false, skipped: true, attempts: 0 } as const) : await this.#pingWithRetries(3);
       if (!ping.ok && !('skipped' in ping)) {
-        (this.#o.logger ?? WARN_LOGGER).warn('The homeserver did not answer the application service ping', {
+        this.#logger.warn('The homeserver did not answer the application service ping', {
           error: ping.error instanceof Error ? ping.error.message : String(ping.error),
         });
       }
@@ -304,7 +309,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const reply = await this.#route(request);
     if (reply.status >= 400 && reply.status !== 404) {
       const body = reply.body as { errcode?: string; error?: string };
-      callHook(this.#o.metrics?.rejected, { status: reply.status, errcode: body.errcode ?? '', reason: body.error ?? '' });
+      callHook(this.#metrics.rejected, { status: reply.status, errcode: body.errcode ?? '', reason: body.error ?? '' });
     }
     return reply;
   }
@@ -356,7 +361,7 @@ class AppserviceImpl implements ReceivingAppservice {
     try {
       const answer = await within(Promise.resolve().then(() => handler(value)), this.#queryTimeoutMs);
       if (answer === undefined) {
-        (this.#o.logger ?? WARN_LOGGER).warn(`The ${what} query did not answer within ${this.#queryTimeoutMs} ms: answered 404`);
+        this.#logger.warn(`The ${what} query did not answer within ${this.#queryTimeoutMs} ms: answered 404`);
         return notFound;
       }
       return answer.value ? OK : notFound;
@@ -410,7 +415,7 @@ class AppserviceImpl implements ReceivingAppservice {
       if (earlier === undefined || failedBefore.has(earlier)) break;
       failedBefore.add(earlier);
       if (await earlier) {
-        callHook(this.#o.metrics?.transaction, { txnId, status: 'duplicate', items: 0, ackMs: this.#now() - started });
+        callHook(this.#metrics.transaction, { txnId, status: 'duplicate', items: 0, ackMs: this.#now() - started });
         return OK;
       }
     }
@@ -454,7 +459,7 @@ class AppserviceImpl implements ReceivingAppservice {
           : { scope, txnId, contentHash, eventIds, body: text, bodyBytes: bytes, receivedAt },
       );
     } catch (failure) {
-      (this.#o.logger ?? WARN_LOGGER).error('The application service store could not record a transaction', {
+      this.#logger.error('The application service store could not record a transaction', {
         txnId,
         error: failure instanceof Error ? failure.message : String(failure),
       });
@@ -462,7 +467,7 @@ class AppserviceImpl implements ReceivingAppservice {
       return error(500, 'M_UNKNOWN', 'The transaction could not be stored');
     }
     if (result.status === 'reset') {
-      (this.#o.logger ?? WARN_LOGGER).warn('A transaction id came again with other events: the homeserver reset its ids; processing it', { txnId });
+      this.#logger.warn('A transaction id came again with other events: the homeserver reset its ids; processing it', { txnId });
       await this.#registry.emit('reset', { txnId, key: result.key });
     }
     if (result.status !== 'duplicate') {
@@ -471,7 +476,7 @@ class AppserviceImpl implements ReceivingAppservice {
       if (items.every((item) => done.has(item.index))) await this.#o.store.markDone(result.key, [], items.length);
       else this.#dispatcher.enqueue(active, items, done);
     }
-    callHook(this.#o.metrics?.transaction, { txnId, status: result.status, items: items.length, ackMs: this.#now() - started });
+    callHook(this.#metrics.transaction, { txnId, status: result.status, items: items.length, ackMs: this.#now() - started });
     return OK;
   }
 

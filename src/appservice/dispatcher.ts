@@ -347,7 +347,7 @@ export class Dispatcher {
         }
       }
       const next = await this.#runCalls(callsOf(item, txn.info, attempt, this.#has), failed, item.queue, attempt);
-      if (next.size === 0) return true;
+      if (next === undefined) return true;
       failed = next.failed;
       lastError = next.lastError;
       if (this.#halted) return false;
@@ -356,16 +356,15 @@ export class Dispatcher {
     return true;
   }
 
-  /** Runs the calls (only the failed handlers, on a retry); answers what failed. */
+  /** Runs the calls (only the failed handlers, on a retry); answers what failed, `undefined` when nothing did. */
   async #runCalls(
     calls: Call[],
     only: Map<number, Set<AnyHandler>> | undefined,
     queue: string,
     attempt: number,
-  ): Promise<{ size: number; failed: Map<number, Set<AnyHandler>>; lastError: unknown }> {
-    const failed = new Map<number, Set<AnyHandler>>();
+  ): Promise<{ failed: Map<number, Set<AnyHandler>>; lastError: unknown } | undefined> {
+    let failed: Map<number, Set<AnyHandler>> | undefined;
     let lastError: unknown;
-    let size = 0;
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
       const subset = only?.get(i);
@@ -376,14 +375,13 @@ export class Dispatcher {
       for (const failure of failures) {
         set.add(failure.handler);
         lastError = failure.error;
-        size++;
         const event = call.name.startsWith(EVENT_PREFIX) ? call.name.slice(EVENT_PREFIX.length) : call.name;
         callHook(this.#o.metrics.handlerFailure, { queue, name: event, attempt });
         await this.#o.registry.reportUnhandled({ error: failure.error, event, payload: call.a });
       }
-      failed.set(i, set);
+      (failed ??= new Map()).set(i, set);
     }
-    return { size, failed, lastError };
+    return failed === undefined ? undefined : { failed, lastError };
   }
 
   async #deadLetter(txn: ActiveTransaction, item: WorkItem, error: unknown, attempts: number): Promise<void> {
@@ -414,6 +412,6 @@ export class Dispatcher {
     const item: WorkItem = { index: letter.index, kind: letter.kind, queue: letter.queue, payload: letter.payload };
     const info: AppserviceTransactionInfo = { txnId: letter.txnId, key: letter.key, receivedAt: letter.at };
     const result = await this.#runCalls(callsOf(item, info, letter.attempts, this.#has), undefined, letter.queue, letter.attempts);
-    return result.size === 0;
+    return result === undefined;
   }
 }

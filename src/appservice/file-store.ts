@@ -261,7 +261,8 @@ export class FileAppserviceStore implements AppserviceStore {
         for (const w of batch) w.reject(this.#broken);
         continue;
       }
-      if (this.#size > this.#nextCompact && this.#queue.length === 0) {
+      // Between batches, even under steady load (writes queued meanwhile wait for it).
+      if (this.#size > this.#nextCompact) {
         try {
           await this.#compact();
         } catch {
@@ -283,14 +284,14 @@ export class FileAppserviceStore implements AppserviceStore {
     // The accepts above re-add their seen entries: write the seen index again so it wins.
     for (const [scopeAndTxn, hash, key] of snapshot.seen) buffers.push(...record('S', { s: scopeAndTxn, h: hash, k: key }));
     const temp = join(this.directory, TEMP);
-    const fh = await open(temp, 'w');
+    const fd = await new Promise<number>((resolve, reject) => fs.open(temp, 'w', (error, n) => (error ? reject(error) : resolve(n))));
     let size = 0;
     try {
       for (const b of buffers) size += b.length;
-      await fh.writev(buffers);
-      await fh.datasync();
+      await writeAll(fd, buffers, size);
+      await datasync(fd);
     } finally {
-      await fh.close();
+      await closeFd(fd);
     }
     await rename(temp, join(this.directory, JOURNAL));
     await this.#syncDirectory();

@@ -147,17 +147,6 @@ export function workItemsOf(body: AppserviceTransactionBody): WorkItem[] {
   return items;
 }
 
-/** The number of index positions a body's items span (indexes run from 0 to this, exclusive). */
-export function itemSpan(body: AppserviceTransactionBody): number {
-  const record = body as unknown as Record<string, unknown>;
-  return (
-    (body.events as unknown[]).length +
-    arrayField(record, 'ephemeral', 'de.sorunome.msc2409.ephemeral').length +
-    arrayField(record, 'de.sorunome.msc2409.to_device').length +
-    3
-  );
-}
-
 /**
  * A 53-bit digest of the event ids, as 14 hex digits: it tells a retry (same events) from a
  * new transaction under a reused id. Not cryptographic: the homeserver is authenticated.

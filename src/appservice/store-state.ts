@@ -95,6 +95,12 @@ export class StoreState {
       this.#events.set(id, true);
     }
     trim(this.#events, this.#remember);
+    const existing = this.#pending.get(record.key);
+    if (existing !== undefined) {
+      // The same record again (a compacted journal followed by its queued append): keep the progress.
+      for (const index of record.skipped) existing.done.add(index);
+      return;
+    }
     this.#pending.set(record.key, {
       scope: record.scope,
       hash: record.hash,

@@ -18,6 +18,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
+const NO_FAILURES: readonly { handler: AnyHandler; error: unknown }[] = Object.freeze([]);
+
 /** Ordered handlers by name, run one after another; a failing handler is reported, never rethrown. */
 export class HandlerRegistry {
   /** Copy-on-write arrays: adding or removing during an emit does not disturb it. */
@@ -118,20 +120,20 @@ export class HandlerRegistry {
     a: unknown,
     b: unknown,
     only?: ReadonlySet<AnyHandler>,
-  ): Promise<{ handler: AnyHandler; error: unknown }[]> {
+  ): Promise<readonly { handler: AnyHandler; error: unknown }[]> {
     const list = this.#handlers.get(name);
-    const failed: { handler: AnyHandler; error: unknown }[] = [];
-    if (list === undefined) return failed;
+    let failed: { handler: AnyHandler; error: unknown }[] | undefined;
+    if (list === undefined) return NO_FAILURES;
     for (const entry of list) {
       if (only !== undefined && !only.has(entry.original)) continue;
       try {
         const result = entry.handler(a, b);
         if (isThenable(result)) await result;
       } catch (error) {
-        failed.push({ handler: entry.original, error });
+        (failed ??= []).push({ handler: entry.original, error });
       }
     }
-    return failed;
+    return failed ?? NO_FAILURES;
   }
 
   /** Hands a handler failure to the `error` handlers (or the unhandled sink). */

@@ -123,6 +123,26 @@ describe('FileAppserviceStore', () => {
     await after.close();
   });
 
+  it('compaction also happens under steady load, and keeps the progress of transactions in flight', async () => {
+    const store = new FileAppserviceStore(dir, { compactBytes: 8 * 1024, remember: 50 });
+    await store.open();
+    for (let round = 0; round < 30; round++) {
+      const accepted = await Promise.all(Array.from({ length: 10 }, (_, i) => store.accept(txn(`r${round}-${i}`, [`$r${round}-${i}a`, `$r${round}-${i}b`]))));
+      // Every transaction but the last of each round is finished; the last one has half its events done.
+      await Promise.all(accepted.map(({ key }, i) => store.markDone(key, i === 9 ? [0] : [0, 1], 2)));
+    }
+    await store.flush();
+    // Compacting only when no write was queued left about 55 KB here.
+    expect((await stat(join(dir, 'journal'))).size).toBeLessThan(40 * 1024);
+    const after = new FileAppserviceStore(dir, { compactBytes: 8 * 1024, remember: 50 });
+    await after.open();
+    const pending = await after.pending();
+    expect(pending.map((p) => p.txnId)).toEqual(Array.from({ length: 30 }, (_, round) => `r${round}-9`));
+    expect(pending.every((p) => p.done.length === 1 && p.done[0] === 0)).toBe(true);
+    await after.close();
+    await store.close();
+  });
+
   it('concurrent accepts share syncs and each resolves after its record is written', async () => {
     const store = new FileAppserviceStore(dir);
     await store.open();
