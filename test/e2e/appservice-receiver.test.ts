@@ -217,6 +217,32 @@ describe('the appservice receiver, pushed to by Synapse', () => {
     expect(got).toEqual({ type: 'org.example.hello', sender: alice.userId, toUser: ghost.userId, toDevice: deviceId, content: { greeting: 'hello, ghost device' } });
   });
 
+  it('answers Synapse’s room alias query through onRoomQuery, which creates the room before answering', async () => {
+    const asked: string[] = [];
+    await receiverHere((appservice) => {
+      appservice.onRoomQuery = async (alias) => {
+        asked.push(alias);
+        if (!alias.includes('_lobby_')) return false;
+        await appservice.client.api.createRoom.post({ preset: 'public_chat', room_alias_name: alias.slice(1, alias.indexOf(':')) });
+        return true;
+      };
+    });
+    const alice = await realUser();
+    const lobby = `#${hs.appserviceUserPrefix}lobby_${Date.now().toString(36)}:${hs.serverName}`;
+    const nowhere = `#${hs.appserviceUserPrefix}nowhere_${Date.now().toString(36)}:${hs.serverName}`;
+
+    const { room_id: roomId } = await alice.client.api.directory.room(lobby).get();
+    await alice.client.api.join(lobby).post({});
+    const missing = await alice.client.api.directory.room(nowhere).get().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(asked).toEqual([lobby, nowhere]);
+    expect((await alice.client.api.joined_rooms.get()).joined_rooms).toContain(roomId);
+    expect(missing).toMatchObject({ status: 404, errcode: 'M_NOT_FOUND' });
+  });
+
   it('loses and repeats nothing when SIGKILLed after persisting a transaction and before answering it', async () => {
     const dir = await tempDir();
     const handledFile = join(dir, 'handled.txt');
