@@ -82,6 +82,46 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } 
   }
 }
 
+/** The largest transaction body taken by default: 100 PDUs and 100 EDUs of 64 KiB fit. */
+export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+/** A body over the limit: answered 413 `M_TOO_LARGE`. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  readonly status = 413;
+}
+
+/** Reads a web request's body as text, counting bytes as they stream; past `limit` it stops reading and throws. */
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await request.body?.cancel().catch(() => undefined);
+    throw new BodyTooLargeError(`The body of ${declared} bytes is over the limit of ${limit}`);
+  }
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLargeError(`The body is over the limit of ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** The query parameters of a third-party lookup, without the token. */
 function fieldsOf(query: URLSearchParams): Record<string, string> {
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -109,6 +149,7 @@ class AppserviceImpl implements ReceivingAppservice {
   readonly #inboxLimit: number;
   readonly #budgetMs: number;
   readonly #queryTimeoutMs: number;
+  readonly #maxBodyBytes: number;
   readonly #logger: TransportLogger;
   readonly #metrics: AppserviceMetrics;
   #state: AppserviceState = 'stopped';
@@ -127,6 +168,7 @@ class AppserviceImpl implements ReceivingAppservice {
     this.#inboxLimit = options.inboxLimit ?? 10_000;
     this.#budgetMs = options.backpressureBudgetMs ?? 30_000;
     this.#queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const logger = options.logger ?? WARN_LOGGER;
     this.#logger = logger;
     this.#metrics = options.metrics ?? {};
@@ -299,7 +341,7 @@ class AppserviceImpl implements ReceivingAppservice {
       pathname: url.pathname,
       query: url.searchParams,
       authorization: request.headers.get('authorization'),
-      text: () => request.text(),
+      text: () => readLimited(request, this.#maxBodyBytes),
     });
     const headers: Record<string, string> = { 'content-type': 'application/json', ...reply.headers };
     return new Response(JSON.stringify(reply.body), { status: reply.status, headers });

@@ -198,6 +198,8 @@ export class Dispatcher {
         expired = true;
         resolve();
       }, budgetMs);
+      // A wait alone never keeps a process alive (where timers can say so).
+      (timer as { unref?: () => void }).unref?.();
     });
     try {
       while (!fits()) {

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { RECEIVE, type ReceiverReply, type ReceiverRequest, type ReceivingAppservice } from './appservice.js';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RECEIVE, type ReceiverReply, type ReceiverRequest, type ReceivingAppservice } from './appservice.js';
 import type { Appservice } from './types.js';
 
 /**
@@ -49,12 +49,6 @@ export interface AppserviceServer {
   readonly port: number;
   /** Stops listening and closes the connections. */
   close(): Promise<void>;
-}
-
-/** A body over the limit. */
-class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError';
-  readonly status = 413;
 }
 
 /** How long a refused upload may keep sending (drained, not kept) before its connection is cut. */
@@ -147,7 +141,7 @@ async function viaFetch(appservice: Appservice, request: ReceiverRequest, url: s
  */
 export async function listenAppservice(appservice: Appservice, options: ListenAppserviceOptions): Promise<AppserviceServer> {
   const host = options.host ?? '127.0.0.1';
-  const limit = options.maxBodyBytes ?? 20 * 1024 * 1024;
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const direct = (appservice as Partial<ReceivingAppservice>)[RECEIVE];
   const sockets = new Set<Socket>();
 

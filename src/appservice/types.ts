@@ -420,6 +420,12 @@ export interface AppserviceOptions {
   /** Retries of a failing handler. */
   handlerRetry?: HandlerRetryOptions;
   /**
+   * The largest transaction body `fetch` reads, in bytes (over it: 413 `M_TOO_LARGE`, counted while
+   * it streams). The Node listener has its own `maxBodyBytes`.
+   * @default 20 MiB
+   */
+  maxBodyBytes?: number;
+  /**
    * How long `onUserQuery`/`onRoomQuery` may take before the answer is 404.
    * @default 10_000
    */

@@ -191,6 +191,28 @@ describe('routing', () => {
     appservice = undefined;
   });
 
+  it('fetch refuses a body over maxBodyBytes with 413 M_TOO_LARGE, counting while it streams', async () => {
+    appservice = await started({ maxBodyBytes: 1024 });
+    const padded = `{"events":[]${' '.repeat(2000)}}`;
+    const tooLarge = await appservice.fetch(putTransaction('big', padded));
+    expect(tooLarge.status).toBe(413);
+    expect((await body(tooLarge)).errcode).toBe('M_TOO_LARGE');
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(512).fill(0x20));
+        if (pulled === 100) controller.close();
+      },
+    });
+    const streamed = await appservice.fetch(
+      new Request(`${BASE}/_matrix/app/v1/transactions/stream`, { method: 'PUT', headers: { authorization: `Bearer ${HS_TOKEN}` }, body: stream, duplex: 'half' } as RequestInit),
+    );
+    expect(streamed.status).toBe(413);
+    expect(pulled).toBeLessThan(10);
+    expect((await appservice.fetch(putTransaction('fits', `{"events":[]${' '.repeat(900)}}`))).status).toBe(200);
+  });
+
   it('a body that is not JSON, or has no events array, is a 400', async () => {
     appservice = await started();
     const notJson = await appservice.fetch(putTransaction('j1', '{nope'));
