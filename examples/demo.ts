@@ -1,12 +1,14 @@
 /**
  * matrix-fluent in two minutes: a room, a conversation, room state, a media round trip,
- * and (on the local Synapse) the echo bot answering over the sync loop.
+ * and (on the local Synapse) the echo bot answering over the sync loop, then the bridge of
+ * examples/bridge.ts: the homeserver pushes to an application service, whose ghost answers.
  *
  *   npm run demo                      # starts a throwaway local Synapse (installed on first use)
  *
  *   MATRIX_BASE_URL=https://matrix.example.org MATRIX_ACCESS_TOKEN=syt_... npm run demo
  *                                     # runs against your server instead: one user talks to
  *                                     # itself in a new private room, which it leaves at the end
+ *                                     # (no bridge: that needs an appservice registered on the server)
  *
  * Every call below is the Matrix Client-Server API spelled as a chain: a property is a path
  * segment, a call binds path parameters, and get/post/put/delete is the HTTP method.
@@ -17,8 +19,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { createClient, FileStore, isMatrixError, type MatrixClient } from '../src/node.js';
-import { startSynapse, type SynapseHandle } from '../test/harness/synapse.js';
+import {
+  createAppservice,
+  createClient,
+  FileAppserviceStore,
+  FileStore,
+  isMatrixError,
+  listenAppservice,
+  type AppserviceRegistration,
+  type MatrixClient,
+} from '../src/node.js';
+import { freePort, startSynapse, type SynapseHandle } from '../test/harness/synapse.js';
+import { runBridge } from './bridge.js';
 import { runEchoBot } from './echo-bot.js';
 
 /** Someone taking part: a label for the output and a client logged in as them. */
@@ -117,6 +129,8 @@ async function againstYourServer(baseUrl: string, accessToken: string): Promise<
   await client.api.rooms(roomId).leave.post({});
   await client.api.rooms(roomId).forget.post({});
   detail('done');
+
+  step('Skipping the bridge (examples/bridge.ts): it needs an application service registered on the homeserver, which only the local Synapse has');
 }
 
 /** A throwaway local Synapse with two fresh users, stopped again at the end. */
@@ -125,7 +139,9 @@ async function againstLocalSynapse(): Promise<void> {
   step('Starting Synapse (the first run installs it into .venv/synapse, which takes a minute or two)');
   let synapse: SynapseHandle | undefined;
   try {
-    synapse = await startSynapse();
+    // The bridge's receiver listens here; the homeserver is told so in its appservice registration.
+    const bridgePort = await freePort();
+    synapse = await startSynapse({ appserviceUrl: `http://127.0.0.1:${bridgePort}`, appserviceEphemeral: true });
     detail(`listening on ${synapse.baseUrl}, ready in ${(synapse.startupMs / 1000).toFixed(1)} s`);
 
     step('Registering Alice and Bob (through the admin API of the test server)');
@@ -139,6 +155,7 @@ async function againstLocalSynapse(): Promise<void> {
     }
     const roomId = await demo(speakers[0]!, speakers[1]!);
     await echoBot(synapse, speakers[0]!, roomId);
+    await bridge(synapse, bridgePort, speakers[0]!, roomId);
   } finally {
     if (synapse) {
       await synapse.stop();
@@ -157,10 +174,10 @@ async function echoBot(synapse: SynapseHandle, alice: Speaker, roomId: string): 
     const bot = createClient({ baseUrl: synapse.baseUrl, accessToken: user.accessToken, sync: { store: new FileStore(stateDir) } });
     const running = runEchoBot(bot, { log: (line) => detail(`bot    ${line}`) });
     await alice.client.api.rooms(roomId).invite.post({ user_id: user.userId });
-    await waitFor(async () => (await alice.client.api.rooms(roomId).joined_members.get()).joined?.[user.userId] !== undefined);
+    await waitFor('the echo bot', async () => (await alice.client.api.rooms(roomId).joined_members.get()).joined?.[user.userId] !== undefined);
     await alice.client.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: 'Hello, echo bot!' });
     detail(`Alice  Hello, echo bot!`);
-    const answer = await waitFor(async () => {
+    const answer = await waitFor('the echo bot', async () => {
       const { chunk } = await alice.client.api.rooms(roomId).messages.get({ dir: 'b', limit: 5 });
       return chunk.find((event) => event.sender === user.userId && event.content['msgtype'] === 'm.notice' && event.content['body'] === 'Hello, echo bot!');
     });
@@ -173,13 +190,51 @@ async function echoBot(synapse: SynapseHandle, alice: Speaker, roomId: string): 
   }
 }
 
+/** The bridge of examples/bridge.ts, an application service the homeserver pushes to, answers Alice through a ghost. */
+async function bridge(synapse: SynapseHandle, port: number, alice: Speaker, roomId: string): Promise<void> {
+  step('The bridge (examples/bridge.ts): Synapse pushes the room to an application service, and a ghost answers');
+  const stateDir = await mkdtemp(join(tmpdir(), 'matrix-fluent-bridge-'));
+  try {
+    const appservice = createAppservice({
+      registration: synapse.appserviceRegistration as AppserviceRegistration,
+      homeserverUrl: synapse.baseUrl,
+      serverName: synapse.serverName,
+      // Each transaction is on disk before Synapse gets its 200.
+      store: new FileAppserviceStore(stateDir),
+    });
+    runBridge(appservice, { log: (line) => detail(`bridge ${line}`) });
+    const server = await listenAppservice(appservice, { host: '127.0.0.1', port });
+    try {
+      const ping = await appservice.start();
+      detail(`receiver on ${server.url}; Synapse answered its ping${ping.ok ? ` in ${ping.durationMs} ms` : ': NOT OK'}`);
+      await alice.client.api.rooms(roomId).invite.post({ user_id: appservice.bot.userId });
+      await waitFor('the bridge bot', async () => (await alice.client.api.rooms(roomId).joined_members.get()).joined?.[appservice.bot.userId] !== undefined);
+      const { event_id: eventId } = await alice.client.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: 'Hello, bridge!' });
+      detail(`Alice  Hello, bridge!`);
+      const sent = await alice.client.api.rooms(roomId).event(eventId).get();
+      const answer = await waitFor('the ghost', async () => {
+        const { chunk } = await alice.client.api.rooms(roomId).messages.get({ dir: 'b', limit: 5 });
+        return chunk.find((event) => event.sender !== appservice.bot.userId && event.sender.startsWith(`@${synapse.appserviceUserPrefix}`) && event.type === 'm.room.message');
+      });
+      detail(`${answer.sender}  ${String(answer.content['body'])}`);
+      detail(`the answer carries the original's timestamp: ${answer.origin_server_ts === sent.origin_server_ts ? 'yes' : 'NO'} (ts ${answer.origin_server_ts})`);
+    } finally {
+      await appservice.stop({ deadlineMs: 5_000 });
+      await server.close();
+      detail('the bridge stopped');
+    }
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
 /** Polls until `check` gives a value (at most 20 s). */
-async function waitFor<T>(check: () => Promise<T | undefined | false>): Promise<T> {
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
     const value = await check();
     if (value) return value;
   }
-  throw new Error('timed out waiting for the echo bot');
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function main(): Promise<void> {

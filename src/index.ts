@@ -85,6 +85,7 @@ export {
   type StrippedStateEvent,
   type UnsignedData,
 } from './events/index.js';
+export * from './appservice/index.js';
 export {
   generateRegistration,
   escapeRegex,

@@ -11,4 +11,6 @@
  */
 export * from './index.js';
 export { FileStore } from './sync/file-store.js';
+export { FileAppserviceStore, type FileAppserviceStoreOptions } from './appservice/file-store.js';
+export { listenAppservice, type ListenAppserviceOptions, type AppserviceServer } from './appservice/listen.js';
 export { loadRegistration } from './appservice/load-registration.js';

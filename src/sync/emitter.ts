@@ -6,7 +6,7 @@ import type { HandlerErrorInfo } from './types.js';
 
 // Handlers are stored untyped; the public `on` overloads give them their types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyHandler = (...args: any[]) => unknown;
+export type AnyHandler = (...args: any[]) => unknown;
 
 interface Entry {
   handler: AnyHandler;
@@ -17,6 +17,8 @@ interface Entry {
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
+
+const NO_FAILURES: readonly { handler: AnyHandler; error: unknown }[] = Object.freeze([]);
 
 /** Ordered handlers by name, run one after another; a failing handler is reported, never rethrown. */
 export class HandlerRegistry {
@@ -106,6 +108,32 @@ export class HandlerRegistry {
         await this.#report(name, error, a);
       }
     }
+  }
+
+  /**
+   * Runs the handlers of `name` in order (only those in `only`, when given) and answers the
+   * ones that failed, with their errors, instead of reporting them: the caller retries them.
+   * Resolves at once (no promise made per handler) when every handler is synchronous.
+   */
+  async runCollecting(
+    name: string,
+    a: unknown,
+    b: unknown,
+    only?: ReadonlySet<AnyHandler>,
+  ): Promise<readonly { handler: AnyHandler; error: unknown }[]> {
+    const list = this.#handlers.get(name);
+    let failed: { handler: AnyHandler; error: unknown }[] | undefined;
+    if (list === undefined) return NO_FAILURES;
+    for (const entry of list) {
+      if (only !== undefined && !only.has(entry.original)) continue;
+      try {
+        const result = entry.handler(a, b);
+        if (isThenable(result)) await result;
+      } catch (error) {
+        (failed ??= []).push({ handler: entry.original, error });
+      }
+    }
+    return failed ?? NO_FAILURES;
   }
 
   /** Hands a handler failure to the `error` handlers (or the unhandled sink). */

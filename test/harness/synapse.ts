@@ -364,8 +364,23 @@ export async function clearRatelimitOverride(baseUrl: string, sharedSecret: stri
 
 /** Options for {@link startSynapse}. */
 export interface StartSynapseOptions extends EnsureSynapseOptions {
-  /** URL Synapse pushes appservice transactions to; `null`/absent disables pushing. */
+  /**
+   * URL Synapse pushes appservice transactions to; `null`/absent disables pushing. A receiver
+   * on 127.0.0.1 needs a port chosen before the homeserver starts: take one from {@link freePort}.
+   */
   appserviceUrl?: string | null | undefined;
+  /**
+   * Ask for ephemeral data in transactions: `receive_ephemeral: true` (the stable `ephemeral`
+   * key) and `de.sorunome.msc2409.push_ephemeral: true` (the unstable one) in the registration.
+   */
+  appserviceEphemeral?: boolean | undefined;
+  /**
+   * Also turn on the unstable transaction extensions: the homeserver's experimental
+   * `msc2409_to_device_messages_enabled` (to-device messages) and `msc3202_transaction_extensions`
+   * (device lists, one-time-key counts, fallback key types), and `org.matrix.msc3202: true` in the
+   * registration. Implies {@link StartSynapseOptions.appserviceEphemeral}.
+   */
+  appserviceExperimental?: boolean | undefined;
   /** `server_name`; default `localhost`. */
   serverName?: string | undefined;
   /** Port to bind on 127.0.0.1; default: a free one. */
@@ -394,6 +409,8 @@ export interface SynapseHandle {
   readonly appserviceUserPrefix: string;
   /** The appservice sender, e.g. `@fluentbot:localhost`. */
   readonly senderUserId: string;
+  /** The application service registration the homeserver loaded (id, url, tokens, namespaces, flags). */
+  readonly appserviceRegistration: Readonly<Record<string, unknown>>;
   /** Milliseconds from spawning the process to `/health` answering 200. */
   readonly startupMs: number;
   /** PID of the homeserver process. */
@@ -456,7 +473,11 @@ function installCleanupHandlers(): void {
   }
 }
 
-function freePort(): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it, then it was released).
+ * Used to give a receiver its address before the homeserver that pushes to it starts.
+ */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -590,7 +611,10 @@ export async function startSynapse(options: StartSynapseOptions = {}): Promise<S
   const { python } = await ensureSynapse(options);
   installCleanupHandlers();
   const dir = await mkdtemp(join(tmpdir(), 'matrix-fluent-synapse-'));
-  const port = options.port ?? (await freePort());
+  const appservicePort = options.appserviceUrl ? Number(new URL(options.appserviceUrl).port) : 0;
+  let port = options.port ?? (await freePort());
+  // Two released ports can coincide: never give the homeserver the receiver's.
+  while (options.port === undefined && port === appservicePort) port = await freePort();
   const serverName = options.serverName ?? 'localhost';
   const baseUrl = `http://127.0.0.1:${port}`;
   const sharedSecret = randomToken();
@@ -608,8 +632,13 @@ export async function startSynapse(options: StartSynapseOptions = {}): Promise<S
     sharedSecret,
     logLevel: options.logLevel ?? 'WARNING',
   });
+  const experimental = options.appserviceExperimental ?? false;
+  const ephemeral = experimental || (options.appserviceEphemeral ?? false);
+  if (experimental) {
+    homeserver['experimental_features'] = { msc2409_to_device_messages_enabled: true, msc3202_transaction_extensions: true };
+  }
   Object.assign(homeserver, options.extraConfig ?? {});
-  const appservice = {
+  const appservice: Record<string, unknown> = {
     id: APPSERVICE_ID,
     url: options.appserviceUrl ?? null,
     as_token: asToken,
@@ -621,6 +650,8 @@ export async function startSynapse(options: StartSynapseOptions = {}): Promise<S
       aliases: [{ exclusive: false, regex: `#${appserviceUserPrefix}.*:${escapedServer}` }],
       rooms: [],
     },
+    ...(ephemeral ? { receive_ephemeral: true, 'de.sorunome.msc2409.push_ephemeral': true } : {}),
+    ...(experimental ? { 'org.matrix.msc3202': true } : {}),
   };
   // JSON is valid YAML, so no YAML serializer is needed.
   const configPath = join(dir, 'homeserver.yaml');
@@ -703,6 +734,7 @@ export async function startSynapse(options: StartSynapseOptions = {}): Promise<S
     hsToken,
     appserviceUserPrefix,
     senderUserId: `@${senderLocalpart}:${serverName}`,
+    appserviceRegistration: appservice,
     startupMs,
     pid,
     dataDir: dir,

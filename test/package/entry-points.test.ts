@@ -27,7 +27,7 @@ describe('the main entry', () => {
 
   it('reaches the gateway, the transport and the sync loop', () => {
     const names = [...files.keys()].map((f) => f.slice(PROJECT_ROOT.length));
-    expect(names).toEqual(expect.arrayContaining(['src/gateway/proxy.ts', 'src/transport/http-transport.ts', 'src/sync/loop.ts', 'generated/routes.ts']));
+    expect(names).toEqual(expect.arrayContaining(['src/gateway/proxy.ts', 'src/transport/http-transport.ts', 'src/sync/loop.ts', 'src/appservice/appservice.ts', 'generated/routes.ts']));
   });
 
   it('imports no Node module and uses no Node global', () => {
@@ -41,11 +41,13 @@ describe('the main entry', () => {
 });
 
 describe('the node entry', () => {
-  it('adds the file store and the registration loader to the main entry', async () => {
+  it('adds the file stores, the appservice listener and the registration loader to the main entry', async () => {
     const node = await import('../../src/node.js');
     const main = await import('../../src/index.js');
     expect(typeof node.FileStore).toBe('function');
+    expect(typeof node.FileAppserviceStore).toBe('function');
+    expect(typeof node.listenAppservice).toBe('function');
     expect(typeof node.loadRegistration).toBe('function');
-    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore', 'loadRegistration'].sort());
+    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore', 'FileAppserviceStore', 'listenAppservice', 'loadRegistration'].sort());
   });
 });

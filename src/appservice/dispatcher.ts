@@ -1,0 +1,419 @@
+/**
+ * Runs the inbox: serial queues (per room, per target device, …) that advance
+ * when an item's handlers have finished, under a global concurrency cap; a
+ * failing handler is retried with backoff, then its item is dead-lettered.
+ */
+import { DEFAULT_TRANSPORT_OPTIONS } from '../transport/defaults.js';
+import { abortableSleep, exponentialDelay } from '../transport/retry.js';
+import type { TransportLogger } from '../transport/options.js';
+import type { AnyHandler, HandlerRegistry } from '../sync/emitter.js';
+import type { WorkItem } from './payload.js';
+import type {
+  AppserviceEventContext,
+  AppserviceMetrics,
+  AppserviceStore,
+  AppserviceTransactionInfo,
+  DeadLetter,
+} from './types.js';
+
+/** A transaction being processed: what its items need to know. */
+export interface ActiveTransaction {
+  readonly info: AppserviceTransactionInfo;
+  /** Items in the whole transaction (done ones included): it is complete when that many are done. */
+  readonly itemCount: number;
+}
+
+interface Queued {
+  txn: ActiveTransaction;
+  item: WorkItem;
+}
+
+interface Queue {
+  items: Queued[];
+  head: number;
+  /** In the ready list or running. */
+  scheduled: boolean;
+}
+
+/** A call of one registry name for an item. */
+interface Call {
+  name: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** Settings of the dispatcher, resolved. */
+export interface DispatcherOptions {
+  registry: HandlerRegistry;
+  store: AppserviceStore;
+  concurrency: number;
+  retryLimit: number;
+  backoffBase: number;
+  backoffLimit: number;
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  now: () => number;
+  metrics: AppserviceMetrics;
+  logger: TransportLogger;
+}
+
+/** Registry key of a Matrix event type (kept apart from group and lifecycle names). */
+export const EVENT_PREFIX = 'event:';
+
+/** Calls a metrics hook; a hook that throws is ignored. */
+export function callHook<A>(hook: ((arg: A) => void) | undefined, arg: A): void {
+  if (hook === undefined) return;
+  try {
+    hook(arg);
+  } catch {
+    // Metrics never break the receiver.
+  }
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** The registry calls of an item: its event type's handlers, then its groups. */
+export function callsOf(item: WorkItem, info: AppserviceTransactionInfo, attempt: number, has: (name: string) => boolean = () => true): Call[] {
+  const payload = item.payload;
+  const type = field(payload, 'type');
+  const roomId = field(payload, 'room_id');
+  const room = typeof roomId === 'string' ? roomId : undefined;
+  const calls: Call[] = [];
+  const typed = (source: AppserviceEventContext['source']): void => {
+    if (typeof type !== 'string') return;
+    if (!has(EVENT_PREFIX + type)) return;
+    const context: AppserviceEventContext = { source, roomId: room, transaction: info, attempt };
+    calls.push({ name: EVENT_PREFIX + type, a: payload, b: context });
+  };
+  switch (item.kind) {
+    case 'event':
+      typed('timeline');
+      if (has('timeline')) calls.push({ name: 'timeline', a: { roomId: room ?? '', events: [payload] }, b: info });
+      if (has('state') && typeof field(payload, 'state_key') === 'string') calls.push({ name: 'state', a: { roomId: room ?? '', events: [payload] }, b: info });
+      break;
+    case 'ephemeral': {
+      typed('ephemeral');
+      const content = field(payload, 'content');
+      if (type === 'm.typing' && room !== undefined && has('typing')) {
+        const ids = field(content, 'user_ids');
+        calls.push({ name: 'typing', a: { roomId: room, userIds: Array.isArray(ids) ? ids : [] }, b: info });
+      } else if (type === 'm.receipt' && room !== undefined && has('receipt')) {
+        calls.push({ name: 'receipt', a: { roomId: room, content: content ?? {} }, b: info });
+      } else if (type === 'm.presence' && has('presence')) {
+        calls.push({ name: 'presence', a: { events: [payload] }, b: info });
+      }
+      if (has('ephemeral')) calls.push({ name: 'ephemeral', a: { roomId: room, event: payload }, b: info });
+      break;
+    }
+    case 'toDevice':
+      typed('to_device');
+      if (has('toDevice')) calls.push({ name: 'toDevice', a: { events: [payload] }, b: info });
+      break;
+    default:
+      if (has(item.kind)) calls.push({ name: item.kind, a: payload, b: info });
+  }
+  return calls;
+}
+
+function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+/** The queues, the cap, the retries and the dead letters. */
+export class Dispatcher {
+  readonly #o: DispatcherOptions;
+  readonly #queues = new Map<string, Queue>();
+  #ready: string[] = [];
+  #readyHead = 0;
+  #running = 0;
+  #depth = 0;
+  #halted = false;
+  /** Bumped by `reset()`: a handler still running from before a restart touches nothing when it ends. */
+  #generation = 0;
+  #abort = new AbortController();
+  readonly #depthWaiters = new Set<() => void>();
+  #doneBuffer = new Map<string, { indexes: number[]; itemCount: number }>();
+  #doneFlush: Promise<void> | undefined;
+
+  readonly #has: (name: string) => boolean;
+
+  constructor(options: DispatcherOptions) {
+    this.#o = options;
+    this.#has = (name) => options.registry.has(name);
+  }
+
+  /** Work items accepted and not yet finished. */
+  get depth(): number {
+    return this.#depth;
+  }
+
+  /** Queues items of a transaction (those not done yet). */
+  enqueue(txn: ActiveTransaction, items: readonly WorkItem[], done: ReadonlySet<number>): void {
+    let added = 0;
+    for (const item of items) {
+      if (done.has(item.index)) continue;
+      let queue = this.#queues.get(item.queue);
+      if (queue === undefined) {
+        queue = { items: [], head: 0, scheduled: false };
+        this.#queues.set(item.queue, queue);
+      }
+      queue.items.push({ txn, item });
+      added++;
+      if (!queue.scheduled) {
+        queue.scheduled = true;
+        this.#ready.push(item.queue);
+      }
+    }
+    if (added === 0) return;
+    this.#depth += added;
+    callHook(this.#o.metrics.inboxDepth, this.#depth);
+    this.#pump();
+  }
+
+  /** Resolves at the first change of depth (or at once when halted). */
+  #depthChanged(): Promise<void> {
+    return new Promise((resolve) => this.#depthWaiters.add(resolve));
+  }
+
+  #notifyDepth(): void {
+    if (this.#depthWaiters.size === 0) return;
+    const waiters = [...this.#depthWaiters];
+    this.#depthWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Waits until `count` more items fit under `limit` (an empty inbox takes anything), up to
+   * `budgetMs`. Resolves whether they fit.
+   */
+  async waitForRoom(count: number, limit: number, budgetMs: number, isAccepting: () => boolean): Promise<boolean> {
+    const fits = (): boolean => this.#depth === 0 || this.#depth + count <= limit;
+    if (fits()) return true;
+    let expired = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        expired = true;
+        resolve();
+      }, budgetMs);
+      // A wait alone never keeps a process alive (where timers can say so).
+      (timer as { unref?: () => void }).unref?.();
+    });
+    try {
+      while (!fits()) {
+        if (expired || !isAccepting()) return false;
+        await Promise.race([this.#depthChanged(), deadline]);
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves when the inbox is empty, or after `ms` (then `false`). */
+  async idle(ms: number): Promise<boolean> {
+    const started = this.#o.now();
+    while (this.#depth > 0 || this.#running > 0) {
+      const left = ms - (this.#o.now() - started);
+      if (left <= 0) return false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
+      await Promise.race([this.#depthChanged(), timeout]);
+      clearTimeout(timer);
+    }
+    return true;
+  }
+
+  /** Stops taking items from the queues and ends the retry waits; what is left stays in the store. */
+  halt(): void {
+    this.#halted = true;
+    this.#abort.abort(new DOMException('The application service stopped', 'AbortError'));
+    this.#notifyDepth();
+  }
+
+  /** Forgets the queues (after a halt) so a new start can load the store again. */
+  reset(): void {
+    this.#queues.clear();
+    this.#ready = [];
+    this.#readyHead = 0;
+    this.#depth = 0;
+    this.#halted = false;
+    this.#running = 0;
+    this.#generation++;
+    this.#abort = new AbortController();
+  }
+
+  /** Writes the buffered progress to the store. */
+  async flushProgress(): Promise<void> {
+    while (this.#doneFlush !== undefined) await this.#doneFlush;
+    if (this.#doneBuffer.size === 0) return;
+    const buffer = this.#doneBuffer;
+    this.#doneBuffer = new Map();
+    this.#doneFlush = (async () => {
+      for (const [key, { indexes, itemCount }] of buffer) {
+        try {
+          await this.#o.store.markDone(key, indexes, itemCount);
+        } catch (error) {
+          // Lost progress only means the items run again after a restart.
+          this.#o.logger.error('The application service store could not record progress', { error: describeError(error).message });
+        }
+      }
+    })();
+    await this.#doneFlush;
+    this.#doneFlush = undefined;
+  }
+
+  #recordDone(txn: ActiveTransaction, index: number): void {
+    const key = txn.info.key;
+    const entry = this.#doneBuffer.get(key);
+    if (entry === undefined) this.#doneBuffer.set(key, { indexes: [index], itemCount: txn.itemCount });
+    else entry.indexes.push(index);
+    if (this.#doneBuffer.size === 1 && entry === undefined) {
+      // One write per burst of finished items.
+      setTimeout(() => void this.flushProgress(), 0);
+    }
+  }
+
+  #pump(): void {
+    while (!this.#halted && this.#running < this.#o.concurrency && this.#readyHead < this.#ready.length) {
+      const name = this.#ready[this.#readyHead++]!;
+      if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+        this.#ready = this.#ready.slice(this.#readyHead);
+        this.#readyHead = 0;
+      }
+      const queue = this.#queues.get(name);
+      if (queue === undefined) continue;
+      this.#running++;
+      void this.#runHead(name, queue);
+    }
+  }
+
+  async #runHead(name: string, queue: Queue): Promise<void> {
+    const { txn, item } = queue.items[queue.head]!;
+    const generation = this.#generation;
+    let finished = false;
+    let recorded = true;
+    try {
+      finished = await this.#process(txn, item);
+    } catch (error) {
+      // The store failed to keep a dead letter: the item is not recorded as done, so it runs
+      // again after a restart; the queue goes on rather than stall.
+      this.#o.logger.error('The application service could not finish an item', { queue: name, error: describeError(error).message });
+      finished = true;
+      recorded = false;
+    }
+    if (generation !== this.#generation) return;
+    this.#running--;
+    if (!finished || this.#halted) {
+      // Halted: the item stays in the store and runs after the next start.
+      this.#notifyDepth();
+      return;
+    }
+    queue.items[queue.head] = undefined as unknown as Queued;
+    queue.head++;
+    this.#depth--;
+    if (recorded) this.#recordDone(txn, item.index);
+    callHook(this.#o.metrics.queueLag, { queue: name, lagMs: this.#o.now() - txn.info.receivedAt });
+    callHook(this.#o.metrics.inboxDepth, this.#depth);
+    if (queue.head < queue.items.length) {
+      if (queue.head > 256) {
+        queue.items = queue.items.slice(queue.head);
+        queue.head = 0;
+      }
+      this.#ready.push(name);
+    } else {
+      this.#queues.delete(name);
+    }
+    this.#notifyDepth();
+    this.#pump();
+  }
+
+  /** Runs an item's handlers with retries; dead-letters it when they keep failing. `false` when halted mid-way. */
+  async #process(txn: ActiveTransaction, item: WorkItem): Promise<boolean> {
+    let failed: Map<number, Set<AnyHandler>> | undefined;
+    let lastError: unknown;
+    const limit = this.#o.retryLimit;
+    for (let attempt = 0; attempt <= limit; attempt++) {
+      if (attempt > 0) {
+        const delay = exponentialDelay(attempt, {
+          ...DEFAULT_TRANSPORT_OPTIONS.retry,
+          backoffBase: this.#o.backoffBase,
+          backoffLimit: this.#o.backoffLimit,
+        });
+        try {
+          await abortableSleep(this.#o.sleep, delay, this.#abort.signal, (s) => s.reason);
+        } catch {
+          return false;
+        }
+      }
+      const next = await this.#runCalls(callsOf(item, txn.info, attempt, this.#has), failed, item.queue, attempt);
+      if (next === undefined) return true;
+      failed = next.failed;
+      lastError = next.lastError;
+      if (this.#halted) return false;
+    }
+    await this.#deadLetter(txn, item, lastError, limit + 1);
+    return true;
+  }
+
+  /** Runs the calls (only the failed handlers, on a retry); answers what failed, `undefined` when nothing did. */
+  async #runCalls(
+    calls: Call[],
+    only: Map<number, Set<AnyHandler>> | undefined,
+    queue: string,
+    attempt: number,
+  ): Promise<{ failed: Map<number, Set<AnyHandler>>; lastError: unknown } | undefined> {
+    let failed: Map<number, Set<AnyHandler>> | undefined;
+    let lastError: unknown;
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i]!;
+      const subset = only?.get(i);
+      if (only !== undefined && subset === undefined) continue;
+      const failures = await this.#o.registry.runCollecting(call.name, call.a, call.b, subset);
+      if (failures.length === 0) continue;
+      const set = new Set<AnyHandler>();
+      for (const failure of failures) {
+        set.add(failure.handler);
+        lastError = failure.error;
+        const event = call.name.startsWith(EVENT_PREFIX) ? call.name.slice(EVENT_PREFIX.length) : call.name;
+        callHook(this.#o.metrics.handlerFailure, { queue, name: event, attempt });
+        await this.#o.registry.reportUnhandled({ error: failure.error, event, payload: call.a });
+      }
+      (failed ??= new Map()).set(i, set);
+    }
+    return failed === undefined ? undefined : { failed, lastError };
+  }
+
+  async #deadLetter(txn: ActiveTransaction, item: WorkItem, error: unknown, attempts: number): Promise<void> {
+    const letter: DeadLetter = {
+      id: `${txn.info.key}#${item.index}`,
+      txnId: txn.info.txnId,
+      key: txn.info.key,
+      index: item.index,
+      kind: item.kind,
+      queue: item.queue,
+      payload: item.payload,
+      error: describeError(error),
+      attempts,
+      at: this.#o.now(),
+    };
+    await this.#o.store.deadLetter(letter);
+    this.#o.logger.warn('An application service item was dead-lettered after its handlers kept failing', {
+      id: letter.id,
+      queue: letter.queue,
+      error: letter.error.message,
+    });
+    callHook(this.#o.metrics.deadLetter, { queue: item.queue, kind: item.kind });
+    await this.#o.registry.emit('deadLetter', letter);
+  }
+
+  /** Runs a dead letter's handlers once more; `true` when they all succeeded. */
+  async replay(letter: DeadLetter): Promise<boolean> {
+    const item: WorkItem = { index: letter.index, kind: letter.kind, queue: letter.queue, payload: letter.payload };
+    const info: AppserviceTransactionInfo = { txnId: letter.txnId, key: letter.key, receivedAt: letter.at };
+    const result = await this.#runCalls(callsOf(item, info, letter.attempts, this.#has), undefined, letter.queue, letter.attempts);
+    return result === undefined;
+  }
+}

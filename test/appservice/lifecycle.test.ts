@@ -1,0 +1,127 @@
+/**
+ * start() and stop(): the ping and its outcome, resuming the store, draining
+ * against a deadline, refusing pushes while stopping.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryAppserviceStore, type AppserviceReadyInfo } from '../../src/index.js';
+import { deferred, makeAppservice, message, putTransaction, started } from './helpers.js';
+
+/** A fetch that answers the ping with the given statuses in turn, logging each request. */
+function pingServer(statuses: number[], log: string[]): typeof fetch {
+  let n = 0;
+  return async (input, init) => {
+    const request = new Request(input, init);
+    log.push(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`);
+    const status = statuses[Math.min(n++, statuses.length - 1)]!;
+    const body = status === 200 ? {} : { errcode: 'M_CONNECTION_FAILED', error: 'nope' };
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+describe('start()', () => {
+  it('pings the homeserver with retries and reports the outcome through ready and its result', async () => {
+    const log: string[] = [];
+    const delays: number[] = [];
+    const appservice = makeAppservice({
+      pingOnStart: true,
+      client: { fetch: pingServer([502, 502, 200], log) },
+      sleep: async (ms) => void delays.push(ms),
+    });
+    const ready = deferred<AppserviceReadyInfo>();
+    appservice.on('ready', (info) => ready.resolve(info));
+    const outcome = await appservice.start();
+    expect(outcome).toMatchObject({ ok: true, attempts: 3 });
+    expect((await ready.promise).ping).toEqual(outcome);
+    expect(log).toHaveLength(3);
+    expect(log[0]).toMatch(/^POST \/_matrix\/client\/v1\/appservice\/bridge\/ping \{"transaction_id":"mf\.ping\./);
+    expect(delays).toEqual([1000, 2000]);
+    expect(appservice.state).toBe('running');
+    await appservice.stop();
+  });
+
+  it('a ping that keeps failing is reported, not fatal: the receiver runs', async () => {
+    const warnings: string[] = [];
+    const appservice = makeAppservice({
+      pingOnStart: true,
+      client: { fetch: pingServer([502], []) },
+      sleep: async () => undefined,
+      logger: { debug() {}, info() {}, warn: (m) => void warnings.push(m), error() {} },
+    });
+    const outcome = await appservice.start();
+    expect(outcome).toMatchObject({ ok: false, attempts: 3 });
+    expect(warnings.some((w) => w.includes('ping'))).toBe(true);
+    expect((await appservice.fetch(putTransaction('1', { events: [] }))).status).toBe(200);
+    await appservice.stop();
+  });
+
+  it('a store that cannot be opened rejects start() and publishes fatal', async () => {
+    const store = new MemoryAppserviceStore();
+    store.open = async () => {
+      throw new Error('journal damaged');
+    };
+    const appservice = makeAppservice({ store });
+    const fatal = deferred<unknown>();
+    appservice.on('fatal', ({ error }) => fatal.resolve(error));
+    await expect(appservice.start()).rejects.toThrow('journal damaged');
+    expect(((await fatal.promise) as Error).message).toBe('journal damaged');
+    expect(appservice.state).toBe('stopped');
+  });
+});
+
+describe('stop()', () => {
+  it('answers new pushes 503 while draining, stops at the deadline, and what did not finish runs after the next start', async () => {
+    const store = new MemoryAppserviceStore();
+    const appservice = await started({ store });
+    const stuck = deferred();
+    const release = deferred();
+    const seen: string[] = [];
+    appservice.on('m.room.message', async (event) => {
+      seen.push(event.event_id);
+      if (event.event_id === '$e2') {
+        stuck.resolve();
+        await release.promise;
+      }
+    });
+    await appservice.fetch(putTransaction('1', { events: [message(1), message(2), message(3)] }));
+    await stuck.promise;
+    const stopping = appservice.stop({ deadlineMs: 50 });
+    expect(appservice.state).toBe('stopping');
+    const refused = await appservice.fetch(putTransaction('2', { events: [message(4)] }));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).not.toBeNull();
+    const stopped = deferred();
+    appservice.on('stopped', () => stopped.resolve());
+    await stopping;
+    await stopped.promise;
+    expect(appservice.state).toBe('stopped');
+    release.resolve();
+    expect(seen).toEqual(['$e1', '$e2']);
+
+    const again = makeAppservice({ store });
+    const resumed: string[] = [];
+    const done = deferred();
+    again.on('m.room.message', (event) => {
+      resumed.push(event.event_id);
+      if (event.event_id === '$e3') done.resolve();
+    });
+    await again.start();
+    await done.promise;
+    expect(resumed).toEqual(['$e2', '$e3']);
+    await again.stop();
+  });
+
+  it('waits for running handlers when they finish before the deadline', async () => {
+    const appservice = await started();
+    const running = deferred();
+    let finished = false;
+    appservice.on('m.room.message', async () => {
+      running.resolve();
+      await Promise.resolve();
+      finished = true;
+    });
+    await appservice.fetch(putTransaction('1', { events: [message(1)] }));
+    await running.promise;
+    await appservice.stop({ deadlineMs: 5_000 });
+    expect(finished).toBe(true);
+  });
+});

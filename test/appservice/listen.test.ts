@@ -1,0 +1,123 @@
+/**
+ * The Node listener: transactions over real HTTP on 127.0.0.1, the body limit
+ * (from Content-Length and while streaming), errors without a token.
+ */
+import { request as httpRequest } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileAppserviceStore, listenAppservice, type AppserviceServer } from '../../src/node.js';
+import type { Appservice } from '../../src/index.js';
+import { HS_TOKEN, deferred, message, started } from './helpers.js';
+
+let appservice: Appservice | undefined;
+let server: AppserviceServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  await appservice?.stop();
+  server = undefined;
+  appservice = undefined;
+});
+
+function put(url: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${HS_TOKEN}`, 'content-type': 'application/json', ...headers }, body });
+}
+
+/** A PUT whose body is streamed in chunks without a Content-Length. */
+function putChunked(url: string, chunks: number, chunkBytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'PUT', headers: { authorization: `Bearer ${HS_TOKEN}`, 'transfer-encoding': 'chunked' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(chunkBytes, 0x20);
+    let sent = 0;
+    const write = (): void => {
+      while (sent < chunks) {
+        sent++;
+        if (!req.write(chunk)) {
+          req.once('drain', write);
+          return;
+        }
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+describe('listenAppservice', () => {
+  it('serves transactions on 127.0.0.1 and hands the events to the handlers', async () => {
+    appservice = await started();
+    server = await listenAppservice(appservice, { port: 0 });
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const got = deferred<string>();
+    appservice.on('m.room.message', (event) => got.resolve(event.event_id));
+    const response = await put(`${server.url}/_matrix/app/v1/transactions/1`, JSON.stringify({ events: [message(1)] }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+    expect(await got.promise).toBe('$e1');
+    const unknown = await fetch(`${server.url}/_matrix/app/v1/nope`);
+    expect(unknown.status).toBe(404);
+    const missing = await fetch(`${server.url}/_matrix/app/v1/transactions/2`, { method: 'PUT', body: '{}' });
+    expect(missing.status).toBe(401);
+  });
+
+  it('the file store keeps the request body byte for byte, non-ASCII text included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mf-as-listen-'));
+    try {
+      appservice = await started({ store: new FileAppserviceStore(dir) });
+      server = await listenAppservice(appservice, { port: 0 });
+      const running = deferred();
+      appservice.on('m.room.message', () => {
+        running.resolve();
+        return new Promise<void>(() => {}); // still running when the store is read back
+      });
+      const text = JSON.stringify({ events: [message(1, '!r:x', 'héllo wörld 🎉 — ✓')] });
+      expect((await put(`${server.url}/_matrix/app/v1/transactions/utf8`, text)).status).toBe(200);
+      await running.promise;
+      const copy = new FileAppserviceStore(dir);
+      await copy.open();
+      expect((await copy.pending()).map((p) => p.body)).toEqual([text]);
+      await copy.close();
+      await server.close();
+      server = undefined;
+      await appservice.stop({ deadlineMs: 10 });
+      appservice = undefined;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a body over the default 20 MiB is answered 413 M_TOO_LARGE from its Content-Length, and the server goes on', async () => {
+    appservice = await started();
+    server = await listenAppservice(appservice, { port: 0 });
+    const big = new Uint8Array(20 * 1024 * 1024 + 1).fill(0x20);
+    const response = await put(`${server.url}/_matrix/app/v1/transactions/big`, big);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { errcode: string }).errcode).toBe('M_TOO_LARGE');
+    const next = await put(`${server.url}/_matrix/app/v1/transactions/small`, JSON.stringify({ events: [] }));
+    expect(next.status).toBe(200);
+  });
+
+  it('a body just under 20 MiB is accepted', async () => {
+    appservice = await started();
+    server = await listenAppservice(appservice, { port: 0 });
+    const padding = ' '.repeat(20 * 1024 * 1024 - 64);
+    const response = await put(`${server.url}/_matrix/app/v1/transactions/near`, `{"events":[]${padding}}`);
+    expect(response.status).toBe(200);
+  });
+
+  it('a streamed body without Content-Length is cut at the limit with 413', async () => {
+    appservice = await started();
+    server = await listenAppservice(appservice, { port: 0, maxBodyBytes: 64 * 1024 });
+    const { status, body } = await putChunked(`${server.url}/_matrix/app/v1/transactions/stream`, 64, 4096);
+    expect(status).toBe(413);
+    expect(JSON.parse(body)).toMatchObject({ errcode: 'M_TOO_LARGE' });
+    const next = await put(`${server.url}/_matrix/app/v1/transactions/after`, JSON.stringify({ events: [] }));
+    expect(next.status).toBe(200);
+  });
+});
