@@ -33,6 +33,8 @@ export interface HttpTransport extends Transport {
    * `user_id` (and `device_id`) to every request: application service masquerading.
    */
   as(identity: TransportIdentity): HttpTransport;
+  /** The name of the engine under this transport (`'undici'`, `'fetch'`, or a custom engine's). */
+  readonly engine: string;
   /** Releases the engine's pooled connections (undici); the transport may not be used afterwards. */
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ function bind(core: TransportCore, identity: TransportIdentity | undefined): Htt
     requestJson: (request: TransportRequest) => core.requestJson(request, identity),
     requestRaw: (request: TransportRequest) => core.requestRaw(request, identity),
     as: (next: TransportIdentity) => bind(core, next),
+    engine: core.engineName,
     close: () => core.close(),
   });
 }
@@ -92,6 +95,10 @@ class TransportCore {
 
   constructor(options: TransportOptions) {
     this.#o = resolveTransportOptions(options);
+  }
+
+  get engineName(): string {
+    return this.#o.engine.name;
   }
 
   close(): Promise<void> {

@@ -21,6 +21,8 @@ export interface UndiciEngineOptions {
   keepAliveTimeout?: number;
 }
 
+const ignore = (): void => {};
+
 /** The answer headers undici hands back (lower-case names), read without building a `Headers`. */
 class UndiciHeaders implements EngineHeaders {
   readonly #raw: Record<string, string | string[] | undefined>;
@@ -45,20 +47,20 @@ class UndiciHeaders implements EngineHeaders {
 }
 
 /**
- * Creates an undici engine. Call `close()` to release its sockets.
+ * Creates an undici engine at once (undici loaded). Most code wants the lazy
+ * {@link createUndiciEngine} of `matrix-fluent/node` instead.
  *
  * @example
  * ```ts
- * import { createClient, createUndiciEngine } from 'matrix-fluent/node';
- * const engine = createUndiciEngine({ connections: 64 });
- * const client = createClient({ baseUrl, accessToken, engine });
- * // ... later
+ * const engine = createUndiciPoolEngine({ connections: 64 });
  * await engine.close?.();
  * ```
  */
-export function createUndiciEngine(options: UndiciEngineOptions = {}): HttpEngine {
+export function createUndiciPoolEngine(options: UndiciEngineOptions = {}): HttpEngine {
   const pools = new Map<string, Pool>();
+  let closed = false;
   const pool = (origin: string): Pool => {
+    if (closed) throw new Error('the undici engine was closed');
     let found = pools.get(origin);
     if (found === undefined) {
       found = new Pool(origin, {
@@ -88,6 +90,9 @@ export function createUndiciEngine(options: UndiciEngineOptions = {}): HttpEngin
         body: (body ?? null) as string | Uint8Array | null,
         signal: request.signal ?? null,
       });
+      // Errors reach whoever reads the body (through its iterator); an unread body that
+      // is aborted or destroyed must not raise an unhandled 'error' event.
+      answer.body.on('error', ignore);
       return {
         status: answer.statusCode,
         statusText: answer.statusText ?? '',
@@ -96,6 +101,7 @@ export function createUndiciEngine(options: UndiciEngineOptions = {}): HttpEngin
       };
     },
     async close(): Promise<void> {
+      closed = true;
       const all = [...pools.values()];
       pools.clear();
       await Promise.all(all.map((one) => one.close()));
