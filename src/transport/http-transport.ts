@@ -82,7 +82,8 @@ type Failure =
 interface Call {
   request: TransportRequest;
   url: string;
-  path: string;
+  /** The path shown in errors: scrubbed on first use only. */
+  errorPath: () => string;
   prepared: PreparedBody;
   headers: Record<string, string>;
   retry: ResolvedRetryOptions;
@@ -193,10 +194,11 @@ class TransportCore {
   #call(request: TransportRequest, identity: TransportIdentity | undefined): Call {
     const options = request.options;
     const prepared = prepareBody(request);
+    let errorPath: string | undefined;
     return {
       request,
       url: this.#url(request, identity),
-      path: this.#errorPath(request),
+      errorPath: () => (errorPath ??= this.#errorPath(request)),
       prepared,
       headers: this.#headers(request, prepared),
       retry: overrideRetry(this.#o.retry, options?.retry),
@@ -217,7 +219,7 @@ class TransportCore {
   async #execute<T>(request: TransportRequest, identity: TransportIdentity | undefined, consume: Consume<T>): Promise<T> {
     const o = this.#o;
     const call = this.#call(request, identity);
-    const { signal, timeout, retry, path } = call;
+    const { signal, timeout, retry, errorPath } = call;
     const method = request.method;
     // Only logs and hooks show the URL: redact it once, when first asked.
     let shownUrl: string | undefined;
@@ -242,7 +244,7 @@ class TransportCore {
         try {
           const { response, url } = await sendFollowingRedirects(
             o.engine,
-            { url: call.url, method, headers: call.headers, prepared: call.prepared, signal: abort.signal, path },
+            { url: call.url, method, headers: call.headers, prepared: call.prepared, signal: abort.signal, errorPath },
             o.maxRedirects,
           );
           if (state !== undefined) await this.#hook(o.hooks.afterResponse, { ...state, status: response.status });
@@ -254,7 +256,7 @@ class TransportCore {
             clean = true;
             return result;
           }
-          const { error, complete } = await readErrorBody(response, o.maxErrorBodyBytes, o.scrub, method, path);
+          const { error, complete } = await readErrorBody(response, o.maxErrorBodyBytes, o.scrub, method, errorPath());
           clean = complete;
           const rateLimited = response.status === 429 || error.errcode === 'M_LIMIT_EXCEEDED';
           failure = { kind: 'status', error, rateLimited, retryAfter: error.retryAfterMs };
@@ -262,12 +264,12 @@ class TransportCore {
           if (error instanceof HookFailure) throw error;
           if (signal?.aborted) throw abortReason(signal);
           if (abort.timedOut) {
-            failure = { kind: 'network', error: new TimeoutError(timeout === false ? 0 : timeout, method, path) };
+            failure = { kind: 'network', error: new TimeoutError(timeout === false ? 0 : timeout, method, errorPath()) };
           } else if (error instanceof MatrixSdkError) {
             // Our own verdicts (too large, invalid JSON, too many redirects) are final.
             throw error;
           } else {
-            failure = { kind: 'network', error: new NetworkError(this.#describe(error), method, path, { cause: this.#scrubCause(error) }) };
+            failure = { kind: 'network', error: new NetworkError(this.#describe(error), method, errorPath(), { cause: this.#scrubCause(error) }) };
           }
         } finally {
           if (!kept) abort.release(clean);

@@ -17,8 +17,8 @@ export interface Exchange {
   headers: Record<string, string>;
   prepared: PreparedBody;
   signal: AbortSignal | undefined;
-  /** The path shown in errors. */
-  path: string;
+  /** The path shown in errors (computed only when one is raised). */
+  errorPath: () => string;
 }
 
 function originOf(url: string): string {
@@ -38,7 +38,7 @@ export async function sendFollowingRedirects(
   exchange: Exchange,
   maxRedirects: number,
 ): Promise<{ response: EngineResponse; url: string }> {
-  const { signal, path } = exchange;
+  const { signal, errorPath } = exchange;
   let current = exchange.url;
   let method = exchange.method;
   let headers = exchange.headers;
@@ -48,7 +48,7 @@ export async function sendFollowingRedirects(
     const response = await engine.send({ method, url: current, headers, body, signal });
     if (response.opaqueRedirect === true) {
       // A streamed body was sent already and cannot be sent again to the new location.
-      if (!replayable) throw new NetworkError('redirected after a streamed upload, which cannot be sent again', exchange.method, path);
+      if (!replayable) throw new NetworkError('redirected after a streamed upload, which cannot be sent again', exchange.method, errorPath());
       // Browsers hide manual redirects; let the browser follow (it drops
       // Authorization on cross-origin redirects itself).
       const followed = await engine.send({ method, url: current, headers, body, signal }, true);
@@ -59,7 +59,7 @@ export async function sendFollowingRedirects(
     if (location === null) return { response, url: current };
     if (hop >= maxRedirects) {
       discardBody(response.body);
-      throw new NetworkError(`more than ${maxRedirects} redirects`, exchange.method, path);
+      throw new NetworkError(`more than ${maxRedirects} redirects`, exchange.method, errorPath());
     }
     const next = new URL(location, current);
     const mustSwitchToGet =
