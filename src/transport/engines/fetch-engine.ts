@@ -3,12 +3,24 @@
  * (browsers, Deno, Bun, and whenever a caller passes `fetch`).
  *
  * ky runs with its own policy switched off (`retry: 0`, `throwHttpErrors: false`,
- * `timeout: false`, `redirect: 'manual'`): the transport above owns all of it.
+ * `timeout: false`, `redirect: 'manual'`): the transport above owns all of it. ky
+ * builds the request (URL, method, headers, redirect mode); the body and the
+ * signal are attached when it is sent.
  */
 import ky from 'ky';
 import { DEFAULT_TRANSPORT_OPTIONS } from '../defaults.js';
 import type { EngineRequest, EngineResponse, HttpEngine } from '../engine.js';
 import { isAsyncIterable, isWebStream, iterableToStream } from './body-kinds.js';
+
+/**
+ * What one call attaches at the fetch itself rather than through ky: the body (ky
+ * clones each request for its retries, which would tee, that is buffer, a body) and
+ * the signal (ky would compose it with its own on every call, for a policy that is
+ * the transport's).
+ */
+type Attach = {
+  init: RequestInit;
+};
 
 /**
  * Creates a fetch engine over `fetch` (the global fetch, looked up per call, when omitted).
@@ -19,27 +31,35 @@ import { isAsyncIterable, isWebStream, iterableToStream } from './body-kinds.js'
  * ```
  */
 export function createFetchEngine(fetch: typeof globalThis.fetch = DEFAULT_TRANSPORT_OPTIONS.fetch): HttpEngine {
-  const client = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, redirect: 'manual', fetch });
+  const client = ky.create({
+    retry: 0,
+    throwHttpErrors: false,
+    timeout: false,
+    redirect: 'manual',
+    fetch,
+    hooks: {
+      // ky builds and normalises the Request; this hook sends it with the call's body and
+      // signal attached (see `Attach`), and answers ky with the Response, which skips
+      // ky's retry clone (it would tee the body) and its signal composition.
+      beforeRequest: [(request, options) => fetch(request, (options.context as unknown as Attach).init)],
+    },
+  });
   return {
     name: 'fetch',
     async send(request: EngineRequest, follow = false): Promise<EngineResponse> {
-      const { body } = request;
+      const { body, signal } = request;
       // A Node stream or async generator is read through a web stream: fetch takes no other.
       const stream = isWebStream(body) ? body : isAsyncIterable(body) ? iterableToStream(body) : undefined;
+      const init: RequestInit =
+        stream === undefined
+          ? { body: (body as BodyInit | undefined) ?? null, signal: signal ?? null }
+          : ({ body: stream, duplex: 'half', signal: signal ?? null } as RequestInit);
+      const context: Attach = { init };
       const response = await client(request.url, {
         method: request.method,
         headers: request.headers,
-        body: stream === undefined ? (body as BodyInit | undefined) ?? null : null,
-        signal: request.signal ?? null,
+        context,
         ...(follow ? { redirect: 'follow' as const } : {}),
-        ...(stream === undefined
-          ? {}
-          : {
-              // A one-shot stream is attached under ky's clone: ky clones each request
-              // for its retries, which would tee (buffer) the whole upload.
-              fetch: (input: RequestInfo | URL, init?: RequestInit) =>
-                fetch(new Request(input as Request, { body: stream, duplex: 'half' } as RequestInit), init),
-            }),
       });
       return {
         status: response.status,
