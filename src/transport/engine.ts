@@ -32,6 +32,17 @@ export type EngineBody =
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array | string>;
 
+/**
+ * An abort as an EventTarget-like: what undici's `signal` option takes. Cheaper to
+ * build than an `AbortSignal`; an `AbortSignal` is one too.
+ */
+export interface AbortHandle {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** One HTTP exchange to perform. */
 export interface EngineRequest {
   /** Upper-case method. */
@@ -41,8 +52,13 @@ export interface EngineRequest {
   /** Lower-case header names. */
   headers: Record<string, string>;
   body: EngineBody | undefined;
-  /** Aborts the exchange, including the reading of the answer's body. */
-  signal: AbortSignal | undefined;
+  /**
+   * Aborts the exchange, including the reading of the answer's body. May be built
+   * on first read: engines that can listen to {@link EngineRequest.abort} should.
+   */
+  readonly signal: AbortSignal | undefined;
+  /** The same abort as an EventTarget-like, for engines that accept one (undici). */
+  readonly abort?: AbortHandle | undefined;
 }
 
 /** The answer to one exchange: status and headers at once, the body still streaming. */

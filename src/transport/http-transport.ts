@@ -244,7 +244,7 @@ class TransportCore {
         try {
           const { response, url } = await sendFollowingRedirects(
             o.engine,
-            { url: call.url, method, headers: call.headers, prepared: call.prepared, signal: abort.signal, errorPath },
+            { url: call.url, method, headers: call.headers, prepared: call.prepared, attempt: abort, errorPath },
             o.maxRedirects,
           );
           if (state !== undefined) await this.#hook(o.hooks.afterResponse, { ...state, status: response.status });

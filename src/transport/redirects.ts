@@ -4,7 +4,8 @@
  * origin and never replaying a body that cannot be sent again.
  */
 import { NetworkError } from '../errors/network-error.js';
-import type { EngineResponse, HttpEngine } from './engine.js';
+import type { AttemptAbort } from './attempt.js';
+import type { EngineRequest, EngineResponse, HttpEngine } from './engine.js';
 import type { PreparedBody } from './request-body.js';
 import { discardBody } from './response-body.js';
 
@@ -16,9 +17,29 @@ export interface Exchange {
   method: string;
   headers: Record<string, string>;
   prepared: PreparedBody;
-  signal: AbortSignal | undefined;
+  attempt: AttemptAbort;
   /** The path shown in errors (computed only when one is raised). */
   errorPath: () => string;
+}
+
+/** The request an engine gets: the `AbortSignal` is built only if the engine reads it. */
+function engineRequest(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: EngineRequest['body'],
+  attempt: AttemptAbort,
+): EngineRequest {
+  return {
+    method,
+    url,
+    headers,
+    body,
+    abort: attempt.handle,
+    get signal() {
+      return attempt.signal;
+    },
+  };
 }
 
 function originOf(url: string): string {
@@ -38,20 +59,21 @@ export async function sendFollowingRedirects(
   exchange: Exchange,
   maxRedirects: number,
 ): Promise<{ response: EngineResponse; url: string }> {
-  const { signal, errorPath } = exchange;
+  const { attempt, errorPath } = exchange;
   let current = exchange.url;
   let method = exchange.method;
   let headers = exchange.headers;
   let body = exchange.prepared.body;
   let replayable = exchange.prepared.replayable;
   for (let hop = 0; ; hop++) {
-    const response = await engine.send({ method, url: current, headers, body, signal });
+    const request = engineRequest(method, current, headers, body, attempt);
+    const response = await engine.send(request);
     if (response.opaqueRedirect === true) {
       // A streamed body was sent already and cannot be sent again to the new location.
       if (!replayable) throw new NetworkError('redirected after a streamed upload, which cannot be sent again', exchange.method, errorPath());
       // Browsers hide manual redirects; let the browser follow (it drops
       // Authorization on cross-origin redirects itself).
-      const followed = await engine.send({ method, url: current, headers, body, signal }, true);
+      const followed = await engine.send(request, true);
       return { response: followed, url: followed.url || current };
     }
     if (!REDIRECTS.has(response.status)) return { response, url: current };

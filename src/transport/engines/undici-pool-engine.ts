@@ -88,7 +88,8 @@ export function createUndiciPoolEngine(options: UndiciEngineOptions = {}): HttpE
         headers: request.headers,
         // undici takes strings, bytes, Blobs, Node streams and async iterables (web streams are).
         body: (body ?? null) as string | Uint8Array | null,
-        signal: request.signal ?? null,
+        // An EventTarget-like is enough for undici, and cheaper than an AbortSignal.
+        signal: request.abort ?? request.signal ?? null,
       });
       // Errors reach whoever reads the body (through its iterator); an unread body that
       // is aborted or destroyed must not raise an unhandled 'error' event.
