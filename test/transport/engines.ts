@@ -26,6 +26,7 @@ export function useEngine(engine: EngineName): void {
     running.engine = engine;
     // Loaded once up front, so that a short per-attempt timeout does not time the module loader.
     if (engine === 'undici') await import('../../src/transport/engines/undici-pool-engine.js');
+    else await import('ky');
   });
 }
 

@@ -7,7 +7,7 @@
  * builds the request (URL, method, headers, redirect mode); the body and the
  * signal are attached when it is sent.
  */
-import ky from 'ky';
+import type { KyInstance } from 'ky';
 import { DEFAULT_TRANSPORT_OPTIONS } from '../defaults.js';
 import type { EngineRequest, EngineResponse, HttpEngine } from '../engine.js';
 import { isAsyncIterable, isWebStream, iterableToStream } from './body-kinds.js';
@@ -31,19 +31,26 @@ type Attach = {
  * ```
  */
 export function createFetchEngine(fetch: typeof globalThis.fetch = DEFAULT_TRANSPORT_OPTIONS.fetch): HttpEngine {
-  const client = ky.create({
-    retry: 0,
-    throwHttpErrors: false,
-    timeout: false,
-    redirect: 'manual',
-    fetch,
-    hooks: {
-      // ky builds and normalises the Request; this hook sends it with the call's body and
-      // signal attached (see `Attach`), and answers ky with the Response, which skips
-      // ky's retry clone (it would tee the body) and its signal composition.
-      beforeRequest: [(request, options) => fetch(request, (options.context as unknown as Attach).init)],
-    },
-  });
+  // ky is imported when the first fetch engine is created, not with the package:
+  // Node code on the undici engine never loads it.
+  let client: KyInstance | undefined;
+  const loading: Promise<KyInstance> = import('ky').then(({ default: ky }) =>
+    (client = ky.create({
+      retry: 0,
+      throwHttpErrors: false,
+      timeout: false,
+      redirect: 'manual',
+      fetch,
+      hooks: {
+        // ky builds and normalises the Request; this hook sends it with the call's body and
+        // signal attached (see `Attach`), and answers ky with the Response, which skips
+        // ky's retry clone (it would tee the body) and its signal composition.
+        beforeRequest: [(request, options) => fetch(request, (options.context as unknown as Attach).init)],
+      },
+    })),
+  );
+  // A failed load surfaces on the first request, not as an unhandled rejection.
+  loading.catch(() => undefined);
   return {
     name: 'fetch',
     async send(request: EngineRequest, follow = false): Promise<EngineResponse> {
@@ -55,7 +62,8 @@ export function createFetchEngine(fetch: typeof globalThis.fetch = DEFAULT_TRANS
           ? { body: (body as BodyInit | undefined) ?? null, signal: signal ?? null }
           : ({ body: stream, duplex: 'half', signal: signal ?? null } as RequestInit);
       const context: Attach = { init };
-      const response = await client(request.url, {
+      const ky = client ?? (await loading);
+      const response = await ky(request.url, {
         method: request.method,
         headers: request.headers,
         context,
