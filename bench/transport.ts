@@ -70,14 +70,27 @@ function ours(engine: 'undici' | 'fetch'): Contender {
 }
 const contenders = [bareUndici, bareFetch, ours('undici'), ours('fetch')];
 
-async function sequential(fn: () => Promise<unknown>, n: number): Promise<number> {
-  const started = performance.now();
-  for (let i = 0; i < n; i++) await fn();
-  return ((performance.now() - started) * 1000) / n; // µs per op
+/** A figure and the CPU time this process spent per request meanwhile (server included). */
+interface Sample {
+  value: number;
+  cpuUs: number;
 }
 
-async function concurrent(fn: () => Promise<unknown>, n: number, width: number): Promise<number> {
+function cpuSince(start: NodeJS.CpuUsage, n: number): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / n;
+}
+
+async function sequential(fn: () => Promise<unknown>, n: number): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  return { value: ((performance.now() - started) * 1000) / n, cpuUs: cpuSince(cpu, n) }; // µs per op
+}
+
+async function concurrent(fn: () => Promise<unknown>, n: number, width: number): Promise<Sample> {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: width }, async () => {
@@ -87,7 +100,7 @@ async function concurrent(fn: () => Promise<unknown>, n: number, width: number):
       }
     }),
   );
-  return n / ((performance.now() - started) / 1000); // requests per second
+  return { value: n / ((performance.now() - started) / 1000), cpuUs: cpuSince(cpu, n) }; // requests per second
 }
 
 for (const c of contenders) {
@@ -102,14 +115,15 @@ const scenarios = [
   { name: `${CONCURRENCY} concurrent whoami, req/s`, run: (c: Contender) => concurrent(c.whoami, N, CONCURRENCY) },
   { name: 'sequential send (PUT JSON), µs/op', run: (c: Contender) => sequential(c.send, N) },
 ];
-const figures = scenarios.map(() => contenders.map(() => [] as number[]));
+const figures = scenarios.map(() => contenders.map(() => [] as Sample[]));
 for (let round = 0; round < ROUNDS; round++) {
   // Alternate the contenders within each round, to even out warm-up, GC and neighbours.
   for (const [s, scenario] of scenarios.entries()) {
     for (const [i, c] of contenders.entries()) figures[s]![i]!.push(await scenario.run(c));
   }
 }
-const table = figures.map((row) => row.map(median));
+const table = figures.map((row) => row.map((samples) => median(samples.map((x) => x.value))));
+const cpuTable = figures.map((row) => row.map((samples) => median(samples.map((x) => x.cpuUs))));
 
 console.log(`node ${process.version}, ${N} requests per run, median of ${ROUNDS} alternating rounds, warm-up ${WARMUP}`);
 const width = 28;
@@ -123,6 +137,14 @@ for (const [s, scenario] of scenarios.entries()) {
   const [undici, fetchBare, oursUndici, oursFetch] = table[s]!;
   console.log([scenario.name.padEnd(36), (oursUndici! / undici!).toFixed(2).padStart(width), (oursFetch! / fetchBare!).toFixed(2).padStart(width)].join(''));
 }
+console.log('\nCPU µs per request (this process, user + system, the local server included): less sensitive to neighbours');
+console.log(['scenario'.padEnd(36), ...contenders.map((c) => c.name.padStart(width))].join(''));
+for (const [s, scenario] of scenarios.entries()) {
+  console.log([scenario.name.replace(/, .*/, '').padEnd(36), ...cpuTable[s]!.map((v) => v.toFixed(0).padStart(width))].join(''));
+}
+console.log(['ratio ours-undici / bare undici'.padEnd(36), ...cpuTable.map((row) => `${row[0]!.toFixed(0)}→${row[2]!.toFixed(0)}: ${(row[2]! / row[0]!).toFixed(2)}`.padStart(width))].join(''));
+console.log(['ratio ours-fetch / bare fetch'.padEnd(36), ...cpuTable.map((row) => `${row[1]!.toFixed(0)}→${row[3]!.toFixed(0)}: ${(row[3]! / row[1]!).toFixed(2)}`.padStart(width))].join(''));
+console.log('(CPU ratio columns, left to right: ' + scenarios.map((x) => x.name.replace(/, .*/, '')).join('; ') + ')');
 console.log('\ntargets: 32-concurrent ours-undici >= 0.60x; sequential ours-undici <= 1.25x; ours-fetch <= 1.15x bare fetch');
 
 await pool.close();
