@@ -93,6 +93,7 @@ interface Call {
 
 class TransportCore {
   readonly #o: ResolvedTransportOptions;
+  #closed = false;
 
   constructor(options: TransportOptions) {
     this.#o = resolveTransportOptions(options);
@@ -103,6 +104,7 @@ class TransportCore {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     return this.#o.engine.close?.() ?? Promise.resolve();
   }
 
@@ -218,6 +220,8 @@ class TransportCore {
 
   async #execute<T>(request: TransportRequest, identity: TransportIdentity | undefined, consume: Consume<T>): Promise<T> {
     const o = this.#o;
+    // Not a network failure to retry: the caller closed the transport.
+    if (this.#closed) throw new Error(`the transport was closed: ${request.method} ${this.#errorPath(request)}`);
     const call = this.#call(request, identity);
     const { signal, timeout, retry, errorPath } = call;
     const method = request.method;

@@ -9,7 +9,7 @@ import type { EngineRequest, HttpEngine } from '../../src/transport/engine.js';
 import { createFetchEngine } from '../../src/transport/engines/fetch-engine.js';
 import { json, startServer, type Handler, type TestServer } from './http-test-server.js';
 import { createTransport, ENGINES, useEngine } from './engines.js';
-import { req } from './fixtures.js';
+import { recordingLogger, req } from './fixtures.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -45,7 +45,8 @@ describe('choosing an engine', () => {
         return inner.send(request, follow);
       },
     };
-    const transport = createTransport({ baseUrl: server.url, accessToken: 'tok_123', engine, sleep: async () => undefined });
+    const { logger } = recordingLogger();
+    const transport = createTransport({ baseUrl: server.url, accessToken: 'tok_123', engine, logger, sleep: async () => undefined });
     expect(transport.engine).toBe('recording');
     await expect(transport.requestJson(req('GET', '/a'))).resolves.toEqual({ ok: true });
     expect(seen).toHaveLength(2);
