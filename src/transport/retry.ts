@@ -94,12 +94,27 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
   return exact;
 }
 
-/** Exponential backoff without jitter: `min(backoffLimit, backoffBase * 2^(retry-1))`. */
+/**
+ * Exponential backoff without jitter: `min(backoffLimit, backoffBase * 2^(retry-1))`
+ * (the wait of a 429 that named none).
+ *
+ * @example
+ * ```ts
+ * exponentialDelay(3, { backoffBase: 500, backoffLimit: 30_000 }); // 2000
+ * ```
+ */
 export function exponentialDelay(retryNumber: number, retry: Pick<BackoffPolicy, 'backoffBase' | 'backoffLimit'>): number {
   return backoffDelay(retryNumber, { backoffBase: retry.backoffBase, backoffLimit: retry.backoffLimit, jitter: 'none' });
 }
 
-/** Full jitter: `random() * min(backoffLimit, backoffBase * 2^(retry-1))`. */
+/**
+ * Full jitter: `random() * min(backoffLimit, backoffBase * 2^(retry-1))`.
+ *
+ * @example
+ * ```ts
+ * jitteredDelay(3, { backoffBase: 500, backoffLimit: 30_000 }, () => 0.25); // 500
+ * ```
+ */
 export function jitteredDelay(retryNumber: number, retry: Pick<BackoffPolicy, 'backoffBase' | 'backoffLimit'>, random: () => number): number {
   return backoffDelay(retryNumber, { backoffBase: retry.backoffBase, backoffLimit: retry.backoffLimit, jitter: 'full' }, random);
 }
