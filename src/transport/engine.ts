@@ -86,8 +86,10 @@ export interface EngineResponse {
  * @example
  * ```ts
  * const engine: HttpEngine = {
- *   async send({ method, url, headers, body, signal }) {
- *     const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
+ *   name: 'plain-fetch',
+ *   async send({ method, url, headers, body, signal }, follow) {
+ *     const init = { method, headers, body: body as BodyInit, signal: signal ?? null, redirect: follow ? 'follow' : 'manual' } as const;
+ *     const response = await fetch(url, init);
  *     return { status: response.status, statusText: response.statusText, headers: response.headers, body: response.body };
  *   },
  * };
