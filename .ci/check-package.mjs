@@ -8,6 +8,10 @@ if ('FileStore' in main) problems.push('matrix-fluent: FileStore leaked into the
 if (typeof node.FileStore !== 'function') problems.push('matrix-fluent/node: no FileStore');
 const client = main.createClient({ baseUrl: 'http://127.0.0.1:9', accessToken: 't' });
 if (String(client.api.rooms('!r:x').ban) !== 'api.rooms("!r:x").ban') problems.push('the chain proxy does not resolve');
+// On Node the main entry resolves through the `node` condition: undici is the default engine.
+if (client.transport.engine !== 'undici') problems.push(`matrix-fluent on Node: engine ${client.transport.engine}, not undici`);
+if (node.createClient({ baseUrl: 'http://127.0.0.1:9' }).transport.engine !== 'undici') problems.push('matrix-fluent/node: not on undici');
+if (main.createClient({ baseUrl: 'http://127.0.0.1:9', fetch: globalThis.fetch }).transport.engine !== 'fetch') problems.push('a given fetch does not select the fetch engine');
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   process.exit(1);

@@ -10,8 +10,14 @@ export type { Operations } from '../generated/operations.js';
 export type { BinaryBody, MediaResponse, UploadOptions } from './media/types.js';
 export { filenameFromDisposition } from './media/media-response.js';
 export { supportsAuthenticatedMedia } from './media/gateway.js';
-export { createTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/index.js';
+export { createTransport, createFetchEngine, DEFAULT_TRANSPORT_OPTIONS } from './transport/index.js';
 export type {
+  HttpEngine,
+  EngineBody,
+  EngineChoice,
+  EngineHeaders,
+  EngineRequest,
+  EngineResponse,
   HttpTransport,
   TransportHook,
   TransportHookState,

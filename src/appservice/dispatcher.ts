@@ -3,8 +3,8 @@
  * when an item's handlers have finished, under a global concurrency cap; a
  * failing handler is retried with backoff, then its item is dead-lettered.
  */
-import { DEFAULT_TRANSPORT_OPTIONS } from '../transport/defaults.js';
-import { abortableSleep, exponentialDelay } from '../transport/retry.js';
+import { abortableSleep } from '../transport/delay.js';
+import { backoffDelay } from '../transport/retry.js';
 import type { TransportLogger } from '../transport/options.js';
 import type { AnyHandler, HandlerRegistry } from '../sync/emitter.js';
 import type { WorkItem } from './payload.js';
@@ -337,13 +337,9 @@ export class Dispatcher {
     const limit = this.#o.retryLimit;
     for (let attempt = 0; attempt <= limit; attempt++) {
       if (attempt > 0) {
-        const delay = exponentialDelay(attempt, {
-          ...DEFAULT_TRANSPORT_OPTIONS.retry,
-          backoffBase: this.#o.backoffBase,
-          backoffLimit: this.#o.backoffLimit,
-        });
+        const delay = backoffDelay(attempt, { backoffBase: this.#o.backoffBase, backoffLimit: this.#o.backoffLimit, jitter: 'none' });
         try {
-          await abortableSleep(this.#o.sleep, delay, this.#abort.signal, (s) => s.reason);
+          await abortableSleep(this.#o.sleep, delay, this.#abort.signal);
         } catch {
           return false;
         }

@@ -6,31 +6,12 @@
 import type { RouteInfo } from '../../generated/routes.js';
 import type { Transport, TransportRequest } from '../transport/types.js';
 import { bindParams, encodePath, jsonRequest, optionsArgument, type MediaDispatch, type RouteTable } from '../gateway/dispatch.js';
+import { untilAborted } from '../transport/delay.js';
 import { mediaResponse } from './media-response.js';
 import type { BinaryBody, UploadOptions } from './types.js';
 
 /** How long the `/versions` probe may take. */
 const PROBE_TIMEOUT_MS = 10_000;
-
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** The first Matrix version whose servers must offer authenticated media. */
 const AUTHENTICATED_MEDIA_SINCE = [1, 11] as const;

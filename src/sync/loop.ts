@@ -5,6 +5,8 @@
 import { isMatrixError } from '../errors/matrix-error.js';
 import type { RequestOptions } from '../transport/types.js';
 import type { RoomEvent, StateEvent, BasicEvent, StrippedStateEvent } from '../events/types.js';
+import { delay } from '../transport/delay.js';
+import { backoffDelay } from '../transport/retry.js';
 import { HandlerRegistry } from './emitter.js';
 import { MemoryStore, type SyncStore } from './store.js';
 import { RoomStateTracker } from './state.js';
@@ -54,23 +56,9 @@ const DEFAULT_CLOCK: SyncClock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** The package's one abortable delay, on the loop's clock. */
 function sleepWith(clock: SyncClock) {
-  return (ms: number, signal: AbortSignal): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        clock.clearTimeout(handle);
-        reject(signal.reason);
-      };
-      const handle = clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+  return (ms: number, signal: AbortSignal): Promise<void> => delay(ms, signal, clock);
 }
 
 function defaultUnhandled(info: HandlerErrorInfo): void {
@@ -372,10 +360,9 @@ export class SyncLoop {
   }
 
   #backoff(attempt: number): number {
-    const base = this.#options.backoffBase ?? 2_000;
-    const limit = this.#options.backoffLimit ?? 30_000;
-    const exact = Math.min(limit, base * 2 ** Math.max(0, attempt - 1));
-    return Math.round(exact * (0.8 + 0.4 * this.#random()));
+    const backoffBase = this.#options.backoffBase ?? 2_000;
+    const backoffLimit = this.#options.backoffLimit ?? 30_000;
+    return backoffDelay(attempt, { backoffBase, backoffLimit, jitter: 'spread' }, this.#random);
   }
 
   async #loop(stop: AbortSignal): Promise<void> {

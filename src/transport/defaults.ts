@@ -1,32 +1,20 @@
+import { abortReason, delay } from './delay.js';
 import type { TransportLogger, TransportOptions } from './options.js';
 import type { HttpMethod, RetryOptions } from './types.js';
 
 const noop = (): void => {};
 
-/** Settles after `ms` milliseconds, or rejects with the signal's reason when it aborts. */
-export function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortReason(signal));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/**
+ * The default sleep between attempts: the package's one abortable delay.
+ *
+ * @example
+ * ```ts
+ * await defaultSleep(250, signal);
+ * ```
+ */
+export const defaultSleep = (ms: number, signal: AbortSignal | undefined): Promise<void> => delay(ms, signal);
 
-/** The reason an aborted signal carries, or a standard `AbortError` when it has none. */
-export function abortReason(signal: AbortSignal | undefined): unknown {
-  const reason: unknown = signal?.reason;
-  return reason ?? new DOMException('The request was aborted', 'AbortError');
-}
+export { abortReason };
 
 /** The default logger: drops debug and info, sends warn and error to the console. */
 export const WARN_LOGGER: TransportLogger = Object.freeze({
@@ -85,6 +73,6 @@ export const DEFAULT_TRANSPORT_OPTIONS = {
   sleep: defaultSleep,
   /** @default 'matrix-fluent' */
   userAgent: 'matrix-fluent',
-} as const satisfies Required<Omit<TransportOptions, 'baseUrl' | 'accessToken' | 'asToken' | 'retry'>> & {
+} as const satisfies Required<Omit<TransportOptions, 'baseUrl' | 'accessToken' | 'asToken' | 'retry' | 'engine'>> & {
   retry: ResolvedRetryOptions;
 };

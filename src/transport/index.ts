@@ -3,6 +3,17 @@
  * @module
  */
 export { createTransport, type HttpTransport } from './http-transport.js';
+export {
+  resolveEngine,
+  type EngineBody,
+  type EngineChoice,
+  type EngineHeaders,
+  type EngineRequest,
+  type EngineResponse,
+  type HttpEngine,
+} from './engine.js';
+export { createFetchEngine } from './engines/fetch-engine.js';
+export { abortableSleep, abortReason, delay, untilAborted } from './delay.js';
 export { DEFAULT_TRANSPORT_OPTIONS, WARN_LOGGER, defaultSleep, type ResolvedRetryOptions } from './defaults.js';
 export type {
   TransportHook,
@@ -17,8 +28,10 @@ export { serializeQuery, buildUrl } from './query.js';
 export {
   resolveRetryOptions,
   isRepeatable,
+  backoffDelay,
   exponentialDelay,
   jitteredDelay,
+  type BackoffPolicy,
   parseRetryAfter,
   serverRetryAfter,
 } from './retry.js';

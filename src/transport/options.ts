@@ -1,3 +1,4 @@
+import type { EngineChoice, HttpEngine } from './engine.js';
 import type { HttpMethod, RetryOptions, TransportRequest } from './types.js';
 
 /** A sink for the transport's log lines. Lines never contain credentials. */
@@ -67,10 +68,17 @@ export interface TransportOptions {
   /** Application service token (`as_token`), sent like an access token. Exclusive with `accessToken`. */
   asToken?: string | undefined;
   /**
-   * The fetch implementation.
+   * The fetch implementation; giving one selects the fetch engine.
    * @default globalThis.fetch, looked up at each call
    */
   fetch?: typeof globalThis.fetch;
+  /**
+   * The HTTP engine under the transport: `'fetch'` (ky over `fetch`, every runtime),
+   * `'undici'` (a keep-alive pool per origin; Node >= 20.18.1 through the package's
+   * node entry), or any {@link HttpEngine}.
+   * @default 'undici' on Node (unless `fetch` is given), 'fetch' elsewhere
+   */
+  engine?: EngineChoice;
   /**
    * Retry policy; a number is the retry limit.
    * @default { limit: 3, methods: ['GET', 'PUT', 'DELETE'], statusCodes: [502, 503, 504], maxRetryAfter: 60_000, backoffBase: 500, backoffLimit: 30_000, unsafePost: false }

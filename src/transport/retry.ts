@@ -12,26 +12,43 @@
 import { DEFAULT_TRANSPORT_OPTIONS, type ResolvedRetryOptions } from './defaults.js';
 import type { HttpMethod, RetryOptions, TransportRequest } from './types.js';
 
-/** Merges retry settings: defaults, then the client's, then the request's. A number is the limit. */
+/**
+ * Merges retry settings: defaults, then the client's, then the request's. A number is the limit.
+ *
+ * @example
+ * ```ts
+ * resolveRetryOptions({ limit: 5, backoffBase: 100 }, 1).limit; // 1
+ * ```
+ */
 export function resolveRetryOptions(
   client: number | RetryOptions | undefined,
   request: number | RetryOptions | undefined,
 ): ResolvedRetryOptions {
-  const out: ResolvedRetryOptions = { ...DEFAULT_TRANSPORT_OPTIONS.retry };
-  for (const layer of [client, request]) {
-    if (layer === undefined) continue;
-    if (typeof layer === 'number') {
-      out.limit = layer;
-      continue;
-    }
-    if (layer.limit !== undefined) out.limit = layer.limit;
-    if (layer.methods !== undefined) out.methods = layer.methods;
-    if (layer.statusCodes !== undefined) out.statusCodes = layer.statusCodes;
-    if (layer.maxRetryAfter !== undefined) out.maxRetryAfter = layer.maxRetryAfter;
-    if (layer.backoffBase !== undefined) out.backoffBase = layer.backoffBase;
-    if (layer.backoffLimit !== undefined) out.backoffLimit = layer.backoffLimit;
-    if (layer.unsafePost !== undefined) out.unsafePost = layer.unsafePost;
+  return overrideRetry(overrideRetry(DEFAULT_TRANSPORT_OPTIONS.retry, client), request);
+}
+
+/**
+ * Resolved retry settings with one more layer on top (the same object when the layer is absent).
+ *
+ * @example
+ * ```ts
+ * overrideRetry(client.retry, request.options?.retry);
+ * ```
+ */
+export function overrideRetry(base: ResolvedRetryOptions, layer: number | RetryOptions | undefined): ResolvedRetryOptions {
+  if (layer === undefined) return base;
+  const out: ResolvedRetryOptions = { ...base };
+  if (typeof layer === 'number') {
+    out.limit = layer;
+    return out;
   }
+  if (layer.limit !== undefined) out.limit = layer.limit;
+  if (layer.methods !== undefined) out.methods = layer.methods;
+  if (layer.statusCodes !== undefined) out.statusCodes = layer.statusCodes;
+  if (layer.maxRetryAfter !== undefined) out.maxRetryAfter = layer.maxRetryAfter;
+  if (layer.backoffBase !== undefined) out.backoffBase = layer.backoffBase;
+  if (layer.backoffLimit !== undefined) out.backoffLimit = layer.backoffLimit;
+  if (layer.unsafePost !== undefined) out.unsafePost = layer.unsafePost;
   return out;
 }
 
@@ -47,14 +64,59 @@ export function isRepeatable(request: TransportRequest, retry: ResolvedRetryOpti
   return retry.methods.includes(method);
 }
 
-/** Exponential backoff without jitter: `min(backoffLimit, backoffBase * 2^(retry-1))`. */
-export function exponentialDelay(retryNumber: number, retry: ResolvedRetryOptions): number {
-  return Math.min(retry.backoffLimit, retry.backoffBase * 2 ** Math.max(0, retryNumber - 1));
+/** The inputs of {@link backoffDelay}. */
+export interface BackoffPolicy {
+  /** Delay of the first retry, in milliseconds. */
+  backoffBase: number;
+  /** Cap of the exponential growth, in milliseconds. */
+  backoffLimit: number;
+  /**
+   * `'full'`: a random wait in [0, delay) (retries of many clients spread out);
+   * `'spread'`: the delay ±20% (a loop's steady pace); `'none'`: the delay itself.
+   */
+  jitter: 'full' | 'spread' | 'none';
 }
 
-/** Full jitter: `random() * min(backoffLimit, backoffBase * 2^(retry-1))`. */
-export function jitteredDelay(retryNumber: number, retry: ResolvedRetryOptions, random: () => number): number {
-  return random() * exponentialDelay(retryNumber, retry);
+/**
+ * The one backoff of the package: `min(backoffLimit, backoffBase * 2^(attempt-1))`,
+ * jittered as the policy says. Serves the transport's retries and the sync loop.
+ *
+ * @example
+ * ```ts
+ * backoffDelay(3, { backoffBase: 500, backoffLimit: 30_000, jitter: 'none' }); // 2000
+ * backoffDelay(3, { backoffBase: 2_000, backoffLimit: 30_000, jitter: 'spread' }, Math.random); // 6400..9600
+ * ```
+ */
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+  const exact = Math.min(policy.backoffLimit, policy.backoffBase * 2 ** Math.max(0, attempt - 1));
+  if (policy.jitter === 'full') return random() * exact;
+  if (policy.jitter === 'spread') return Math.round(exact * (0.8 + 0.4 * random()));
+  return exact;
+}
+
+/**
+ * Exponential backoff without jitter: `min(backoffLimit, backoffBase * 2^(retry-1))`
+ * (the wait of a 429 that named none).
+ *
+ * @example
+ * ```ts
+ * exponentialDelay(3, { backoffBase: 500, backoffLimit: 30_000 }); // 2000
+ * ```
+ */
+export function exponentialDelay(retryNumber: number, retry: Pick<BackoffPolicy, 'backoffBase' | 'backoffLimit'>): number {
+  return backoffDelay(retryNumber, { backoffBase: retry.backoffBase, backoffLimit: retry.backoffLimit, jitter: 'none' });
+}
+
+/**
+ * Full jitter: `random() * min(backoffLimit, backoffBase * 2^(retry-1))`.
+ *
+ * @example
+ * ```ts
+ * jitteredDelay(3, { backoffBase: 500, backoffLimit: 30_000 }, () => 0.25); // 500
+ * ```
+ */
+export function jitteredDelay(retryNumber: number, retry: Pick<BackoffPolicy, 'backoffBase' | 'backoffLimit'>, random: () => number): number {
+  return backoffDelay(retryNumber, { backoffBase: retry.backoffBase, backoffLimit: retry.backoffLimit, jitter: 'full' }, random);
 }
 
 /**
@@ -74,7 +136,7 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
  * How long a 429 asks to wait: `Retry-After` wins, then `retry_after_ms` of the
  * body; `undefined` when the server gave neither.
  */
-export function serverRetryAfter(headers: Headers, body: unknown, now: number = Date.now()): number | undefined {
+export function serverRetryAfter(headers: { get(name: string): string | null }, body: unknown, now: number = Date.now()): number | undefined {
   const fromHeader = parseRetryAfter(headers.get('retry-after'), now);
   if (fromHeader !== undefined) return fromHeader;
   if (typeof body === 'object' && body !== null && 'retry_after_ms' in body) {
@@ -82,32 +144,4 @@ export function serverRetryAfter(headers: Headers, body: unknown, now: number = 
     if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return ms;
   }
   return undefined;
-}
-
-/**
- * Waits with the injected sleep, but ends at once when `signal` aborts even if
- * that sleep ignores its signal.
- */
-export function abortableSleep(
-  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>,
-  ms: number,
-  signal: AbortSignal | undefined,
-  reason: (signal: AbortSignal) => unknown,
-): Promise<void> {
-  if (signal === undefined) return sleep(ms, undefined);
-  if (signal.aborted) return Promise.reject(reason(signal));
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(reason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    sleep(ms, signal).then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(signal.aborted ? reason(signal) : error);
-      },
-    );
-  });
 }

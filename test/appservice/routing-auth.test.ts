@@ -3,7 +3,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Appservice } from '../../src/index.js';
-import { matchRoute } from '../../src/appservice/router.js';
+import { APPSERVICE_OPERATIONS, matchRoute } from '../../src/appservice/router.js';
+import { ROUTES } from '../../generated/routes.js';
 import { BASE, HS_TOKEN, message, putTransaction, request, started } from './helpers.js';
 
 let appservice: Appservice | undefined;
@@ -71,6 +72,11 @@ describe('auth', () => {
 });
 
 describe('routing', () => {
+  it('serves every /_matrix/app/ operation of the route table, and no route the table lacks', () => {
+    const tableRoutes = Object.keys(ROUTES).filter((key) => key.includes(' /_matrix/app/')).sort();
+    expect(Object.keys(APPSERVICE_OPERATIONS).sort()).toEqual(tableRoutes);
+  });
+
   it.each([
     ['PUT', '/_matrix/app/v1/transactions/t2', 200],
     ['PUT', '/transactions/t3', 200],

@@ -41,13 +41,43 @@ describe('the main entry', () => {
 });
 
 describe('the node entry', () => {
-  it('adds the file stores, the appservice listener and the registration loader to the main entry', async () => {
+  it('adds the file stores, the appservice listener, the registration loader and the undici engine to the main entry', async () => {
     const node = await import('../../src/node.js');
     const main = await import('../../src/index.js');
     expect(typeof node.FileStore).toBe('function');
     expect(typeof node.FileAppserviceStore).toBe('function');
     expect(typeof node.listenAppservice).toBe('function');
     expect(typeof node.loadRegistration).toBe('function');
-    expect(Object.keys(node).sort()).toEqual([...Object.keys(main), 'FileStore', 'FileAppserviceStore', 'listenAppservice', 'loadRegistration'].sort());
+    expect(typeof node.createUndiciEngine).toBe('function');
+    expect(Object.keys(node).sort()).toEqual(
+      [...Object.keys(main), 'FileStore', 'FileAppserviceStore', 'listenAppservice', 'loadRegistration', 'createUndiciEngine'].sort(),
+    );
   });
+
+  it('the node condition of the main entry exports exactly what the main entry exports', async () => {
+    const nodeMain = await import('../../src/index-node.js');
+    const main = await import('../../src/index.js');
+    expect(Object.keys(nodeMain).sort()).toEqual(Object.keys(main).sort());
+  });
+});
+
+describe('a browser bundle of the main entry', () => {
+  it('holds ky and the fetch engine but never undici', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [join(PROJECT_ROOT, 'src', 'index.ts')],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((path) => path.includes('node_modules/ky/'))).toBe(true);
+    expect(inputs.some((path) => path.endsWith('src/transport/engines/fetch-engine.ts'))).toBe(true);
+    expect(inputs.filter((path) => /undici/.test(path))).toEqual([]);
+    // undici's own error codes would show if any of its code slipped in.
+    expect(result.outputFiles[0]!.text).not.toMatch(/UND_ERR_/);
+  }, 60_000);
 });

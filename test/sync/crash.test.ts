@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { message, sendJson, startFakeServer, syncBody, type FakeHandler } from './fake-server.js';
+import { ENGINES } from '../transport/engines.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
 const room = '!r:test';
@@ -63,33 +64,35 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
-describe('crash safety', () => {
-  it('redelivers the batch a SIGKILL interrupted, losing nothing', async () => {
-    const server = await startFakeServer([bySince]);
-    const dir = await mkdtemp(join(tmpdir(), 'mf-crash-'));
-    cleanup.push(() => server.close(), () => rm(dir, { recursive: true, force: true }));
-    const env = { SYNC_BASE_URL: server.url, SYNC_STORE_DIR: dir };
+describe.each(ENGINES)('on the %s engine', (engine) => {
+  describe('crash safety', () => {
+    it('redelivers the batch a SIGKILL interrupted, losing nothing', async () => {
+      const server = await startFakeServer([bySince]);
+      const dir = await mkdtemp(join(tmpdir(), 'mf-crash-'));
+      cleanup.push(() => server.close(), () => rm(dir, { recursive: true, force: true }));
+      const env = { SYNC_BASE_URL: server.url, SYNC_STORE_DIR: dir, SYNC_ENGINE: engine };
 
-    const first = run({ ...env, CRASH_ON: 'three' });
-    cleanup.push(() => kill(first.child));
-    await first.waitFor('crashing three');
-    await kill(first.child);
-    expect(first.child.signalCode).toBe('SIGKILL');
-    expect(first.lines).toEqual(['handled one', 'handled two', 'crashing three']);
-    // Batch 1 was committed; batch 2 was not.
-    expect(JSON.parse(await readFile(join(dir, 'sync%2Enext_batch.json'), 'utf8'))).toBe('s1');
+      const first = run({ ...env, CRASH_ON: 'three' });
+      cleanup.push(() => kill(first.child));
+      await first.waitFor('crashing three');
+      await kill(first.child);
+      expect(first.child.signalCode).toBe('SIGKILL');
+      expect(first.lines).toEqual(['handled one', 'handled two', 'crashing three']);
+      // Batch 1 was committed; batch 2 was not.
+      expect(JSON.parse(await readFile(join(dir, 'sync%2Enext_batch.json'), 'utf8'))).toBe('s1');
 
-    const second = run({ ...env, CRASH_ON: '' });
-    cleanup.push(() => kill(second.child));
-    await second.waitFor('handled four');
-    await server.waitForSync(5); // the long poll after the last batch: s3 was committed
-    await kill(second.child);
-    expect(second.lines).toEqual(['handled two', 'handled three', 'handled four']);
+      const second = run({ ...env, CRASH_ON: '' });
+      cleanup.push(() => kill(second.child));
+      await second.waitFor('handled four');
+      await server.waitForSync(5); // the long poll after the last batch: s3 was committed
+      await kill(second.child);
+      expect(second.lines).toEqual(['handled two', 'handled three', 'handled four']);
 
-    const sinces = server.syncs.map((s) => s.query.get('since'));
-    expect(sinces.slice(0, 2)).toEqual([null, 's1']);
-    expect(sinces.slice(2, 5)).toEqual(['s1', 's2', 's3']);
-    const delivered = new Set([...first.lines, ...second.lines].filter((l) => l.startsWith('handled ')).map((l) => l.slice(8)));
-    expect([...delivered].sort()).toEqual(['four', 'one', 'three', 'two']);
-  }, 60_000);
+      const sinces = server.syncs.map((s) => s.query.get('since'));
+      expect(sinces.slice(0, 2)).toEqual([null, 's1']);
+      expect(sinces.slice(2, 5)).toEqual(['s1', 's2', 's3']);
+      const delivered = new Set([...first.lines, ...second.lines].filter((l) => l.startsWith('handled ')).map((l) => l.slice(8)));
+      expect([...delivered].sort()).toEqual(['four', 'one', 'three', 'two']);
+    }, 60_000);
+  });
 });

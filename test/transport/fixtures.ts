@@ -1,5 +1,6 @@
 /** Shared helpers of the transport tests. */
-import { createTransport, type HttpTransport } from '../../src/transport/http-transport.js';
+import type { HttpTransport } from '../../src/transport/http-transport.js';
+import { createTransport } from './engines.js';
 import type { TransportLogger, TransportOptions } from '../../src/transport/options.js';
 import type { HttpMethod, TransportRequest } from '../../src/transport/types.js';
 import type { TestServer } from './http-test-server.js';

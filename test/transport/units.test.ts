@@ -18,7 +18,10 @@ import {
 import { buildUrl, serializeQuery } from '../../src/transport/query.js';
 import { createScrubber, redactUrl } from '../../src/transport/redact.js';
 import { DEFAULT_TRANSPORT_OPTIONS } from '../../src/transport/defaults.js';
+import { abortableSleep, delay, untilAborted } from '../../src/transport/delay.js';
+import { prepareBody } from '../../src/transport/request-body.js';
 import {
+  backoffDelay,
   exponentialDelay,
   isRepeatable,
   jitteredDelay,
@@ -77,6 +80,16 @@ describe('retry policy', () => {
     expect(exponentialDelay(20, retry)).toBe(30_000);
   });
 
+  it.each([
+    ['none', 3, 0.5, 2_000],
+    ['full', 3, 0.25, 500],
+    ['spread', 3, 0, 1_600],
+    ['spread', 3, 1, 2_400],
+    ['spread', 10, 0.5, 30_000],
+  ] as const)('one backoff serves every loop: %s jitter, attempt %i, random %f gives %i ms', (jitter, attempt, random, want) => {
+    expect(backoffDelay(attempt, { backoffBase: 500, backoffLimit: 30_000, jitter }, () => random)).toBe(want);
+  });
+
   it('parses Retry-After seconds and HTTP-dates', () => {
     const now = Date.parse('2025-01-01T00:00:00Z');
     expect(parseRetryAfter('5', now)).toBe(5000);
@@ -94,6 +107,44 @@ describe('retry policy', () => {
     expect(isRepeatable(req('POST', '/', { safeToRetry: true }), retry, false)).toBe(true);
     expect(isRepeatable(req('POST', '/', { safeToRetry: false }), { ...retry, unsafePost: true }, false)).toBe(true);
     expect(isRepeatable(req('PUT', '/'), retry, true)).toBe(false);
+  });
+});
+
+describe('the one abortable delay', () => {
+  it('settles after the wait, on the timers it is given', async () => {
+    const scheduled: number[] = [];
+    const timers = {
+      setTimeout: (callback: () => void, ms: number) => {
+        scheduled.push(ms);
+        queueMicrotask(callback);
+        return 1;
+      },
+      clearTimeout: () => undefined,
+    };
+    await delay(1_234, undefined, timers);
+    expect(scheduled).toEqual([1_234]);
+  });
+
+  it('rejects with the reason as soon as the signal aborts, even when the injected sleep ignores it', async () => {
+    const controller = new AbortController();
+    const never = () => new Promise<void>(() => undefined);
+    const waiting = abortableSleep(never, 60_000, controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    await expect(delay(60_000, controller.signal)).rejects.toThrow('stop');
+    await expect(untilAborted(new Promise(() => undefined), controller.signal)).rejects.toThrow('stop');
+  });
+});
+
+describe('request bodies', () => {
+  it.each([
+    ['JSON', { bodyKind: 'json', body: { a: 1 } }, true],
+    ['bytes', { bodyKind: 'binary', body: new Uint8Array(3) }, true],
+    ['a Blob', { bodyKind: 'binary', body: new Blob(['x']) }, true],
+    ['a web stream', { bodyKind: 'binary', body: new Blob(['x']).stream() }, false],
+    ['an async iterable', { bodyKind: 'binary', body: (async function* () { yield new Uint8Array(1); })() }, false],
+  ] as const)('one place decides whether %s can be sent again', (_name, extra, replayable) => {
+    expect(prepareBody(req('PUT', '/', extra as never)).replayable).toBe(replayable);
   });
 });
 
