@@ -23,6 +23,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/harness/global-setup.ts'],
+          setupFiles: ['test/e2e/setup-engine.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           // One Synapse on SQLite: files run one after another.

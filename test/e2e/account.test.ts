@@ -25,6 +25,8 @@ describe('account', () => {
     const loggedIn = createClient({ baseUrl: hs.baseUrl, accessToken: login.access_token });
     const me = await loggedIn.api.account.whoami.get();
     expect(me).toMatchObject({ user_id: user.userId, device_id: login.device_id });
+    // The suite runs on Node's default engine unless told otherwise (test/e2e/setup-engine.ts).
+    expect(loggedIn.transport.engine).toBe(process.env['MATRIX_FLUENT_E2E_ENGINE'] === 'fetch' ? 'fetch' : 'undici');
   });
 
   it('lists the login flows without a token', async () => {
