@@ -293,13 +293,25 @@ export class FileAppserviceStore implements AppserviceStore {
     } finally {
       await closeFd(fd);
     }
-    await rename(temp, join(this.directory, JOURNAL));
-    await this.#syncDirectory();
+    // Opened before the rename, so after it only the directory sync can fail.
+    const next = await openFd(temp);
+    try {
+      await rename(temp, join(this.directory, JOURNAL));
+    } catch (error) {
+      await closeFd(next).catch(() => undefined);
+      throw error;
+    }
     const old = this.#fd;
-    this.#fd = await openFd(join(this.directory, JOURNAL));
-    if (old !== undefined) await closeFd(old);
+    this.#fd = next;
     this.#size = size;
     this.#nextCompact = Math.max(this.#compactBytes, size * 2);
+    if (old !== undefined) await closeFd(old).catch(() => undefined);
+    try {
+      await this.#syncDirectory();
+    } catch (error) {
+      // The rename may not survive a crash: nothing more is acknowledged from this store.
+      this.#broken ??= new Error(`The application service store failed to sync its directory after compaction: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async accept(transaction: InboxTransaction): Promise<AcceptResult> {
