@@ -11,7 +11,7 @@ import { exponentialDelay } from '../transport/retry.js';
 import { TokenCheck } from './auth.js';
 import { Dispatcher, EVENT_PREFIX, callHook, type ActiveTransaction } from './dispatcher.js';
 import { IntentManager, type Intent } from './intent.js';
-import { TransactionBodyError, digestEventIds, eventIdsOf, parseTransactionBody, workItemsOf } from './payload.js';
+import { TransactionBodyError, digestEventIds, eventIdsOf, otherPartsOf, parseTransactionBody, workItemsOf } from './payload.js';
 import type { AppserviceRegistration } from './registration.js';
 import { matchRoute } from './router.js';
 import type { TransportLogger } from '../transport/options.js';
@@ -449,7 +449,7 @@ class AppserviceImpl implements ReceivingAppservice {
     }
     // A retry of a transaction still being accepted waits for that attempt's outcome.
     const eventIds = eventIdsOf(body);
-    const contentHash = digestEventIds(eventIds);
+    const contentHash = digestEventIds(eventIds, otherPartsOf(body));
     const flightKey = `${txnId}\n${contentHash}`;
     const failedBefore = new Set<Promise<boolean>>();
     for (;;) {

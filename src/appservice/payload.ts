@@ -147,14 +147,38 @@ export function workItemsOf(body: AppserviceTransactionBody): WorkItem[] {
   return items;
 }
 
+/** The keys of a transaction besides `events` that carry data (ephemeral, to-device, MSC3202). */
+const OTHER_PARTS = [
+  'ephemeral',
+  'de.sorunome.msc2409.ephemeral',
+  'de.sorunome.msc2409.to_device',
+  'org.matrix.msc3202.device_lists',
+  'org.matrix.msc3202.device_one_time_keys_count',
+  'org.matrix.msc3202.device_one_time_key_counts',
+  'org.matrix.msc3202.device_unused_fallback_key_types',
+] as const;
+
+/** The parts of a transaction besides `events` that hold something, as key and JSON pairs (`[]` when none). */
+export function otherPartsOf(body: AppserviceTransactionBody): string[] {
+  const record = body as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of OTHER_PARTS) {
+    const value = record[key];
+    if (Array.isArray(value) ? value.length > 0 : isObject(value) && Object.keys(value).length > 0) parts.push(key, JSON.stringify(value));
+  }
+  return parts;
+}
+
 /**
- * A 53-bit digest of the event ids, as 14 hex digits: it tells a retry (same events) from a
- * new transaction under a reused id. Not cryptographic: the homeserver is authenticated.
+ * A 53-bit digest of the event ids (and of the other parts, when the transaction has any), as
+ * 14 hex digits: it tells a retry (same content) from a new transaction under a reused id. Not
+ * cryptographic: the homeserver is authenticated.
  */
-export function digestEventIds(eventIds: readonly string[]): string {
+export function digestEventIds(eventIds: readonly string[], otherParts: readonly string[] = []): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  for (const id of eventIds) {
+  // A transaction of events only digests as it always did, so stored digests stay valid.
+  for (const id of otherParts.length === 0 ? eventIds : [...eventIds, '\u001e', ...otherParts]) {
     for (let i = 0; i < id.length; i++) {
       const c = id.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 2654435761);

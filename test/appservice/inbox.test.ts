@@ -91,6 +91,44 @@ describe('dedupe', () => {
     expect(warnings.some((w) => w.includes('reset'))).toBe(true);
   });
 
+  it('a reused txnId carrying only to-device data after a reset is processed, not taken for a duplicate', async () => {
+    const statuses: string[] = [];
+    appservice = await started({ metrics: { transaction: ({ status }) => void statuses.push(status) } });
+    const bodies = collector<string>(2);
+    appservice.on('toDevice', ({ events }) => bodies.push(String(events[0]?.content['body'])));
+    const toDevice = (body: string) => ({ type: 'm.x', sender: '@a:example.org', to_user_id: '@_bridge_u:example.org', to_device_id: 'D', content: { body } });
+    expect((await appservice.fetch(putTransaction('1', { events: [], 'de.sorunome.msc2409.to_device': [toDevice('first')] }))).status).toBe(200);
+    expect((await appservice.fetch(putTransaction('1', { events: [], 'de.sorunome.msc2409.to_device': [toDevice('second')] }))).status).toBe(200);
+    expect(statuses).toEqual(['new', 'reset']);
+    expect(await bodies.done).toEqual(['first', 'second']);
+  });
+
+  it('a failed transaction resent without its to-device data is acknowledged; its events run once and the to-device message once', async () => {
+    appservice = await started();
+    const seen: string[] = [];
+    const last = deferred();
+    appservice.on('m.room.message', (event) => {
+      seen.push(event.event_id);
+      if (event.event_id === '$e9') last.resolve();
+    });
+    const device: string[] = [];
+    const lastDevice = deferred();
+    appservice.on('toDevice', ({ events }) => {
+      const body = String(events[0]?.content['body']);
+      device.push(body);
+      if (body === 'last') lastDevice.resolve();
+    });
+    const toDevice = (body: string) => ({ type: 'm.x', sender: '@a:example.org', to_user_id: '@_bridge_u:example.org', to_device_id: 'D', content: { body } });
+    expect((await appservice.fetch(putTransaction('1', { events: [message(1), message(2)], 'de.sorunome.msc2409.to_device': [toDevice('once')] }))).status).toBe(200);
+    expect((await appservice.fetch(putTransaction('1', { events: [message(1), message(2)] }))).status).toBe(200);
+    // One room and one device queue: once these ran, everything queued before them has run.
+    expect((await appservice.fetch(putTransaction('2', { events: [message(9)], 'de.sorunome.msc2409.to_device': [toDevice('last')] }))).status).toBe(200);
+    await last.promise;
+    await lastDevice.promise;
+    expect(seen).toEqual(['$e1', '$e2', '$e9']);
+    expect(device).toEqual(['once', 'last']);
+  });
+
   it('an event already received in another transaction is not handled again', async () => {
     appservice = await started();
     const seen: string[] = [];
