@@ -415,13 +415,16 @@ class AppserviceImpl implements ReceivingAppservice {
 
   async #thirdParty(lookup: () => unknown): Promise<ReceiverReply> {
     const notFound = error(404, 'M_NOT_FOUND', 'Not found');
+    let serialising = false;
     try {
       const answer = await within(Promise.resolve().then(lookup), this.#queryTimeoutMs);
       if (answer === undefined || answer.value === undefined || answer.value === null) return notFound;
-      return { status: 200, body: answer.value };
+      // Serialised here, so an answer JSON cannot carry (a BigInt, a cycle) is a 500, not a throw later.
+      serialising = true;
+      return { status: 200, body: JSON.parse(JSON.stringify(answer.value)) as unknown };
     } catch (failure) {
       await this.#registry.reportUnhandled({ error: failure, event: 'thirdParty', payload: undefined });
-      return notFound;
+      return serialising ? error(500, 'M_UNKNOWN', 'The third-party answer could not be serialised') : notFound;
     }
   }
 

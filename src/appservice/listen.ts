@@ -101,6 +101,16 @@ function send(res: ServerResponse, reply: ReceiverReply, close: boolean): void {
   res.end(body);
 }
 
+/** {@link send}, answering 500 when the reply cannot be sent (a body JSON cannot carry, a header Node refuses). */
+function sendOrFail(res: ServerResponse, reply: ReceiverReply, close: boolean): void {
+  try {
+    send(res, reply, close);
+  } catch {
+    if (res.headersSent) res.destroy();
+    else send(res, { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal error' } }, close);
+  }
+}
+
 /** Reads a web Response into a reply (used when the appservice has no direct entry). */
 async function fromResponse(response: Response): Promise<ReceiverReply> {
   const headers: Record<string, string> = {};
@@ -179,7 +189,7 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
           timer.unref?.();
           req.socket.once('close', () => clearTimeout(timer));
         }
-        send(res, reply, close);
+        sendOrFail(res, reply, close);
       },
       () => send(res, { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal error' } }, false),
     );

@@ -120,4 +120,18 @@ describe('listenAppservice', () => {
     const next = await put(`${server.url}/_matrix/app/v1/transactions/after`, JSON.stringify({ events: [] }));
     expect(next.status).toBe(200);
   });
+
+  it.each([
+    ['a body JSON cannot carry', { status: 200, body: { count: 1n } }],
+    ['a header Node refuses', { status: 200, body: {}, headers: { 'x-bad': 'line\nbreak' } }],
+  ])('a reply with %s is answered 500 M_UNKNOWN, and the server goes on', async (_name, reply) => {
+    // An appservice whose receiver entry answers what cannot be sent as it is.
+    const fake = { [Symbol.for('matrix-fluent.appservice.receive')]: async () => reply } as unknown as Appservice;
+    server = await listenAppservice(fake, { port: 0 });
+    const response = await fetch(`${server.url}/_matrix/app/v1/thirdparty/protocol/irc`, { headers: { authorization: `Bearer ${HS_TOKEN}` } });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ errcode: 'M_UNKNOWN' });
+    const again = await fetch(`${server.url}/_matrix/app/v1/thirdparty/protocol/irc`, { headers: { authorization: `Bearer ${HS_TOKEN}` } });
+    expect(again.status).toBe(500);
+  });
 });
