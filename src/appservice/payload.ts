@@ -29,13 +29,18 @@ function dropProtoKeys(key: string, value: unknown): unknown {
   return key === '__proto__' ? undefined : value;
 }
 
+/** A `\u` escape of a character of `__proto__` (`_`, `o`, `p`, `r`, `t`): the key may be spelt with it. */
+const ESCAPED_PROTO_CHAR = /\\u00(?:5[fF]|6[fF]|7[024])/;
+
 /**
  * Parses untrusted JSON. `JSON.parse` never sets a prototype, but a `__proto__` own key
  * would do so later in any `Object.assign` or `for…in` copy, so such keys are dropped.
- * The reviver only runs when the text holds the key at all (it costs on large bodies).
+ * `constructor` and `prototype` stay ordinary keys, as in the sync loop's data.
+ * The reviver only runs when the text may hold the key at all, plainly or with an escaped
+ * character (it costs on large bodies).
  */
 export function parseUntrustedJson(text: string): unknown {
-  return text.includes('__proto__') ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
+  return text.includes('__proto__') || ESCAPED_PROTO_CHAR.test(text) ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
 }
 
 /** Parses a transaction body; throws {@link TransactionBodyError} when it is not one. */

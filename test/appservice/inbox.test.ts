@@ -429,4 +429,22 @@ describe('payloads', () => {
     const copy = Object.assign({}, content);
     expect((copy as Record<string, unknown>)['polluted']).toBeUndefined();
   });
+
+  it.each([
+    ['\\u005f_proto__'],
+    ['_\\u005F\\u0070roto__'],
+    ['__pr\\u006fto\\u005f_'],
+  ])('a __proto__ key spelt with escapes (%s) is dropped too; constructor and prototype stay ordinary keys', async (key) => {
+    appservice = await started();
+    const got = deferred<Record<string, unknown>>();
+    appservice.on('m.room.message', (event) => got.resolve(event.content as Record<string, unknown>));
+    const text = `{"events":[{"type":"m.room.message","event_id":"$p","room_id":"!r:x","sender":"@a:x","origin_server_ts":1,"content":{"msgtype":"m.text","body":"x","${key}":{"polluted":true},"constructor":{"a":1},"prototype":2}}]}`;
+    expect((await appservice.fetch(putTransaction('1', text))).status).toBe(200);
+    const content = await got.promise;
+    expect(Object.prototype.hasOwnProperty.call(content, '__proto__')).toBe(false);
+    expect((Object.assign({}, content) as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(content)).toBe(Object.prototype);
+    expect(content['constructor']).toEqual({ a: 1 });
+    expect(content['prototype']).toBe(2);
+  });
 });
