@@ -508,12 +508,14 @@ class AppserviceImpl implements ReceivingAppservice {
         txnId,
         error: failure instanceof Error ? failure.message : String(failure),
       });
-      await this.#registry.reportUnhandled({ error: failure, event: 'store', payload: { txnId } });
+      // Not awaited: a slow error handler never delays the answer (reporting never rejects).
+      void this.#registry.reportUnhandled({ error: failure, event: 'store', payload: { txnId } });
       return error(500, 'M_UNKNOWN', 'The transaction could not be stored');
     }
     if (result.status === 'reset') {
       this.#logger.warn('A transaction id came again with other events: the homeserver reset its ids; processing it', { txnId });
-      await this.#registry.emit('reset', { txnId, key: result.key });
+      // Published once stored, not awaited: a hung handler never holds the 200 (emit reports failures, never rejects).
+      void this.#registry.emit('reset', { txnId, key: result.key });
     }
     if (result.status !== 'duplicate') {
       const active: ActiveTransaction = { info: { txnId, key: result.key, receivedAt }, itemCount: items.length };

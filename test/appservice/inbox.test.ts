@@ -91,6 +91,42 @@ describe('dedupe', () => {
     expect(warnings.some((w) => w.includes('reset'))).toBe(true);
   });
 
+  it('a reset handler that never finishes does not hold the 200; one that throws is reported through error', async () => {
+    appservice = await started();
+    const hung = deferred();
+    const calls: string[] = [];
+    appservice.on('reset', ({ txnId }) => {
+      calls.push(txnId);
+      return txnId === '1' ? hung.promise : Promise.reject(new Error('reset handler failed'));
+    });
+    const reported = deferred<unknown>();
+    appservice.on('error', ({ error }) => reported.resolve(error));
+    await appservice.fetch(putTransaction('1', { events: [message('a')] }));
+    expect((await appservice.fetch(putTransaction('1', { events: [message('b')] }))).status).toBe(200);
+    expect((await appservice.fetch(putTransaction('1', { events: [message('c')] }))).status).toBe(200);
+    await appservice.fetch(putTransaction('2', { events: [message('d')] }));
+    await appservice.fetch(putTransaction('2', { events: [message('e')] }));
+    expect(calls).toEqual(['1', '1', '2']);
+    expect(String(await reported.promise)).toMatch(/reset handler failed/);
+    hung.resolve();
+  });
+
+  it('an error handler that never finishes does not hold the 500 of a store failure', async () => {
+    const store = new MemoryAppserviceStore();
+    store.accept = () => Promise.reject(new Error('disk full'));
+    appservice = await started({ store });
+    const hung = deferred();
+    const reported: string[] = [];
+    appservice.on('error', ({ event }) => {
+      reported.push(event);
+      return hung.promise;
+    });
+    const response = await appservice.fetch(putTransaction('1', { events: [message('a')] }));
+    expect(response.status).toBe(500);
+    expect(reported).toEqual(['store']);
+    hung.resolve();
+  });
+
   it('a reused txnId carrying only to-device data after a reset is processed, not taken for a duplicate', async () => {
     const statuses: string[] = [];
     appservice = await started({ metrics: { transaction: ({ status }) => void statuses.push(status) } });
