@@ -490,9 +490,17 @@ class AppserviceImpl implements ReceivingAppservice {
     const scope = this.#scope!;
     const accepting = (): boolean => this.#state === 'running';
     if (!(await this.#dispatcher.waitForRoom(items.length, this.#inboxLimit, this.#budgetMs, accepting))) {
-      void this.#pingWhenRoom(items.length);
-      if (!accepting()) return this.#unavailable('The application service is stopping');
-      return error(503, 'M_LIMIT_EXCEEDED', 'The inbox is full; try again later', { 'retry-after': '10' });
+      // The homeserver resends a refused transaction without its ephemeral, to-device and MSC3202
+      // data: such a transaction is taken over the limit rather than losing them.
+      const unrepeatable = items.some((item) => item.kind !== 'event');
+      if (!unrepeatable || !accepting()) {
+        void this.#pingWhenRoom(items.length);
+        if (!accepting()) return this.#unavailable('The application service is stopping');
+        return error(503, 'M_LIMIT_EXCEEDED', 'The inbox is full; try again later', { 'retry-after': '10' });
+      }
+      const depth = this.#dispatcher.depth;
+      this.#logger.warn('The inbox is full, but the transaction carries data a resend would lack: taken over the limit', { txnId, items: items.length, depth });
+      callHook(this.#metrics.overLimit, { txnId, items: items.length, depth });
     }
     if (!accepting()) return this.#unavailable('The application service is stopping');
     const receivedAt = this.#now();

@@ -304,6 +304,38 @@ describe('backpressure', () => {
     gates.get('$e2')!.resolve();
   });
 
+  it('past the budget a transaction carrying ephemeral, to-device or MSC3202 data is taken over the limit, logged and counted; one of events only still gets 503', async () => {
+    const warnings: string[] = [];
+    const over: { txnId: string; items: number; depth: number }[] = [];
+    const statuses: number[] = [];
+    appservice = await started({
+      inboxLimit: 2,
+      backpressureBudgetMs: 30,
+      logger: { debug() {}, info() {}, warn: (m) => void warnings.push(m), error() {} },
+      metrics: { overLimit: (info) => void over.push(info) },
+    });
+    const gate = deferred();
+    appservice.on('m.room.message', async () => gate.promise);
+    const typing = deferred<string[]>();
+    appservice.on('typing', ({ userIds }) => typing.resolve(userIds));
+    await appservice.fetch(putTransaction('1', { events: [message(1, '!a:x'), message(2, '!b:x')] }));
+    const onlyEvents = await appservice.fetch(putTransaction('2', { events: [message(3)] }));
+    statuses.push(onlyEvents.status);
+    const withTyping = await appservice.fetch(putTransaction('3', {
+      events: [message(4)],
+      ephemeral: [{ type: 'm.typing', room_id: '!c:x', content: { user_ids: ['@a:x'] } }],
+    }));
+    statuses.push(withTyping.status);
+    const withKeys = await appservice.fetch(putTransaction('4', { events: [], 'org.matrix.msc3202.device_one_time_keys_count': { '@a:x': { D: { signed_curve25519: 1 } } } }));
+    statuses.push(withKeys.status);
+    expect(statuses).toEqual([503, 200, 200]);
+    expect(over.map(({ txnId, items }) => [txnId, items])).toEqual([['3', 2], ['4', 1]]);
+    expect(over.every(({ depth }) => depth >= 2)).toBe(true);
+    expect(warnings.filter((w) => w.includes('over the limit'))).toHaveLength(2);
+    expect(await typing.promise).toEqual(['@a:x']);
+    gate.resolve();
+  });
+
   it('a transaction larger than the limit is taken when the inbox is empty', async () => {
     appservice = await started({ inboxLimit: 1 });
     const done = collector<string>(3);
