@@ -74,19 +74,20 @@ describe('listenAppservice', () => {
       const running = deferred();
       appservice.on('m.room.message', () => {
         running.resolve();
-        return new Promise<void>(() => {}); // still running when the store is read back
+        return new Promise<void>(() => {}); // unfinished when the store is read back
       });
       const text = JSON.stringify({ events: [message(1, '!r:x', 'héllo wörld 🎉 — ✓')] });
       expect((await put(`${server.url}/_matrix/app/v1/transactions/utf8`, text)).status).toBe(200);
       await running.promise;
+      await server.close();
+      server = undefined;
+      // Stopped first: one store per directory at a time.
+      await appservice.stop({ deadlineMs: 10 });
+      appservice = undefined;
       const copy = new FileAppserviceStore(dir);
       await copy.open();
       expect((await copy.pending()).map((p) => p.body)).toEqual([text]);
       await copy.close();
-      await server.close();
-      server = undefined;
-      await appservice.stop({ deadlineMs: 10 });
-      appservice = undefined;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
