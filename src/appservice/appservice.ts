@@ -258,6 +258,11 @@ class AppserviceImpl implements ReceivingAppservice {
     const store = this.#o.store;
     try {
       this.#scope = `${this.registration.id}/${await this.#tokens.fingerprint()}`;
+      // Handlers a stop() left running at its deadline finish first: their items would run twice at once.
+      if (this.#dispatcher.active > 0) {
+        this.#logger.warn(`Waiting for ${this.#dispatcher.active} handler(s) of the previous run to finish before starting`);
+        await this.#dispatcher.settled();
+      }
       await store.open();
       const pending = await store.pending();
       this.#dispatcher.reset();
