@@ -154,9 +154,12 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const direct = (appservice as Partial<ReceivingAppservice>)[RECEIVE];
   const sockets = new Set<Socket>();
+  const shownHost = host.includes(':') ? `[${host}]` : host;
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The request target as a path only: resolved against a base, `//x/…` would name a host.
+    const target = req.url ?? '/';
+    const url = new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
     let tooLarge = false;
     let bytes: Buffer | undefined;
     const request: ReceiverRequest = {
@@ -178,7 +181,7 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
       // The bytes as they came, so the store writes them without encoding the text again.
       bytes: () => bytes,
     };
-    const replied = direct !== undefined ? direct(request) : viaFetch(appservice, request, `http://${host}${req.url ?? '/'}`);
+    const replied = direct !== undefined ? direct(request) : viaFetch(appservice, request, `http://${shownHost}${url.pathname}${url.search}`);
     replied.then(
       (reply) => {
         const close = tooLarge || reply.status === 413;
@@ -211,7 +214,6 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}`,
     port,

@@ -122,6 +122,35 @@ describe('listenAppservice', () => {
     expect(next.status).toBe(200);
   });
 
+  it('a request target starting with // is a path, not a host: //x/transactions/1 is not the transactions route', async () => {
+    appservice = await started();
+    const seen: string[] = [];
+    appservice.on('m.room.message', (event) => void seen.push(event.event_id));
+    server = await listenAppservice(appservice, { port: 0 });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${server!.url}/`, { method: 'PUT', path: '//x/transactions/1', headers: { authorization: `Bearer ${HS_TOKEN}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ events: [message(1)] }));
+    });
+    expect(status).toBe(404);
+    expect(seen).toEqual([]);
+  });
+
+  it('an appservice without the direct entry is served through its fetch on an IPv6 host too', async () => {
+    const real = await started();
+    appservice = real;
+    const urls: string[] = [];
+    const viaFetchOnly = { fetch: (request: Request) => (urls.push(request.url), real.fetch(request)) } as unknown as Appservice;
+    server = await listenAppservice(viaFetchOnly, { port: 0, host: '::1' });
+    expect(server.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    const response = await put(`${server.url}/_matrix/app/v1/transactions/6?x=1`, JSON.stringify({ events: [message(1)] }));
+    expect(response.status).toBe(200);
+    expect(urls).toEqual(['http://[::1]/_matrix/app/v1/transactions/6?x=1']);
+  });
+
   it.each([
     ['a body JSON cannot carry', { status: 200, body: { count: 1n } }],
     ['a header Node refuses', { status: 200, body: {}, headers: { 'x-bad': 'line\nbreak' } }],
