@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDirectory } from '../node-fs.js';
 import { frame, readRecords } from './journal.js';
 import { eventIdsOf, parseTransactionBody } from './payload.js';
 import { StoreState, type AcceptRecord } from './store-state.js';
@@ -198,7 +199,7 @@ export class FileAppserviceStore implements AppserviceStore {
       await fh.datasync();
     }
     await fh.close();
-    if (created) await this.#syncDirectory();
+    if (created) await syncDirectory(this.directory);
     this.#state = state;
     this.#fd = await openFd(path);
     this.#size = validBytes;
@@ -251,15 +252,6 @@ export class FileAppserviceStore implements AppserviceStore {
         break;
       default:
         throw new Error(`The application service journal ${path} holds a record of unknown type: refusing to start`);
-    }
-  }
-
-  async #syncDirectory(): Promise<void> {
-    const dir = await open(this.directory, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
     }
   }
 
@@ -360,7 +352,7 @@ export class FileAppserviceStore implements AppserviceStore {
     this.#nextCompact = Math.max(this.#compactBytes, size * 2);
     if (old !== undefined) await closeFd(old).catch(() => undefined);
     try {
-      await this.#syncDirectory();
+      await syncDirectory(this.directory);
     } catch (error) {
       // The rename may not survive a crash: nothing more is acknowledged from this store.
       this.#broken ??= new Error(`The application service store failed to sync its directory after compaction: ${(error as Error).message}`, { cause: error });

@@ -2,6 +2,7 @@
  * Reading a transaction body: safe JSON, the stable and unstable keys, and the
  * split into work items, each with the queue it runs in.
  */
+import { isRecord as isObject } from '../is-record.js';
 import type { AppserviceTransactionBody, WorkItemKind } from './types.js';
 
 /** One unit of work of a transaction: its handlers run in its queue, in order. */
@@ -57,10 +58,6 @@ export function parseTransactionBody(text: string): AppserviceTransactionBody {
   const events = (body as { events?: unknown }).events;
   if (!Array.isArray(events)) throw new TransactionBodyError('The transaction has no `events` array', 'M_BAD_JSON');
   return body as AppserviceTransactionBody;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringField(value: unknown, key: string): string | undefined {
