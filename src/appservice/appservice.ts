@@ -11,7 +11,7 @@ import { exponentialDelay } from '../transport/retry.js';
 import { TokenCheck } from './auth.js';
 import { Dispatcher, EVENT_PREFIX, callHook, type ActiveTransaction } from './dispatcher.js';
 import { IntentManager, type Intent } from './intent.js';
-import { TransactionBodyError, digestEventIds, eventIdsOf, parseTransactionBody, workItemsOf } from './payload.js';
+import { TransactionBodyError, digestEventIds, eventIdsOf, otherPartsOf, parseTransactionBody, workItemsOf } from './payload.js';
 import type { AppserviceRegistration } from './registration.js';
 import { matchRoute } from './router.js';
 import type { TransportLogger } from '../transport/options.js';
@@ -258,6 +258,11 @@ class AppserviceImpl implements ReceivingAppservice {
     const store = this.#o.store;
     try {
       this.#scope = `${this.registration.id}/${await this.#tokens.fingerprint()}`;
+      // Handlers a stop() left running at its deadline finish first: their items would run twice at once.
+      if (this.#dispatcher.active > 0) {
+        this.#logger.warn(`Waiting for ${this.#dispatcher.active} handler(s) of the previous run to finish before starting`);
+        await this.#dispatcher.settled();
+      }
       await store.open();
       const pending = await store.pending();
       this.#dispatcher.reset();
@@ -415,13 +420,16 @@ class AppserviceImpl implements ReceivingAppservice {
 
   async #thirdParty(lookup: () => unknown): Promise<ReceiverReply> {
     const notFound = error(404, 'M_NOT_FOUND', 'Not found');
+    let serialising = false;
     try {
       const answer = await within(Promise.resolve().then(lookup), this.#queryTimeoutMs);
       if (answer === undefined || answer.value === undefined || answer.value === null) return notFound;
-      return { status: 200, body: answer.value };
+      // Serialised here, so an answer JSON cannot carry (a BigInt, a cycle) is a 500, not a throw later.
+      serialising = true;
+      return { status: 200, body: JSON.parse(JSON.stringify(answer.value)) as unknown };
     } catch (failure) {
       await this.#registry.reportUnhandled({ error: failure, event: 'thirdParty', payload: undefined });
-      return notFound;
+      return serialising ? error(500, 'M_UNKNOWN', 'The third-party answer could not be serialised') : notFound;
     }
   }
 
@@ -449,7 +457,7 @@ class AppserviceImpl implements ReceivingAppservice {
     }
     // A retry of a transaction still being accepted waits for that attempt's outcome.
     const eventIds = eventIdsOf(body);
-    const contentHash = digestEventIds(eventIds);
+    const contentHash = digestEventIds(eventIds, otherPartsOf(body));
     const flightKey = `${txnId}\n${contentHash}`;
     const failedBefore = new Set<Promise<boolean>>();
     for (;;) {
@@ -487,9 +495,17 @@ class AppserviceImpl implements ReceivingAppservice {
     const scope = this.#scope!;
     const accepting = (): boolean => this.#state === 'running';
     if (!(await this.#dispatcher.waitForRoom(items.length, this.#inboxLimit, this.#budgetMs, accepting))) {
-      void this.#pingWhenRoom(items.length);
-      if (!accepting()) return this.#unavailable('The application service is stopping');
-      return error(503, 'M_LIMIT_EXCEEDED', 'The inbox is full; try again later', { 'retry-after': '10' });
+      // The homeserver resends a refused transaction without its ephemeral, to-device and MSC3202
+      // data: such a transaction is taken over the limit rather than losing them.
+      const unrepeatable = items.some((item) => item.kind !== 'event');
+      if (!unrepeatable || !accepting()) {
+        void this.#pingWhenRoom(items.length);
+        if (!accepting()) return this.#unavailable('The application service is stopping');
+        return error(503, 'M_LIMIT_EXCEEDED', 'The inbox is full; try again later', { 'retry-after': '10' });
+      }
+      const depth = this.#dispatcher.depth;
+      this.#logger.warn('The inbox is full, but the transaction carries data a resend would lack: taken over the limit', { txnId, items: items.length, depth });
+      callHook(this.#metrics.overLimit, { txnId, items: items.length, depth });
     }
     if (!accepting()) return this.#unavailable('The application service is stopping');
     const receivedAt = this.#now();
@@ -505,12 +521,14 @@ class AppserviceImpl implements ReceivingAppservice {
         txnId,
         error: failure instanceof Error ? failure.message : String(failure),
       });
-      await this.#registry.reportUnhandled({ error: failure, event: 'store', payload: { txnId } });
+      // Not awaited: a slow error handler never delays the answer (reporting never rejects).
+      void this.#registry.reportUnhandled({ error: failure, event: 'store', payload: { txnId } });
       return error(500, 'M_UNKNOWN', 'The transaction could not be stored');
     }
     if (result.status === 'reset') {
       this.#logger.warn('A transaction id came again with other events: the homeserver reset its ids; processing it', { txnId });
-      await this.#registry.emit('reset', { txnId, key: result.key });
+      // Published once stored, not awaited: a hung handler never holds the 200 (emit reports failures, never rejects).
+      void this.#registry.emit('reset', { txnId, key: result.key });
     }
     if (result.status !== 'duplicate') {
       const active: ActiveTransaction = { info: { txnId, key: result.key, receivedAt }, itemCount: items.length };

@@ -134,6 +134,9 @@ export class Dispatcher {
   #generation = 0;
   #abort = new AbortController();
   readonly #depthWaiters = new Set<() => void>();
+  /** Items whose handlers were started and have not returned, halted runs included (`reset()` keeps it). */
+  #active = 0;
+  readonly #settleWaiters = new Set<() => void>();
   #doneBuffer = new Map<string, { indexes: number[]; itemCount: number }>();
   #doneFlush: Promise<void> | undefined;
 
@@ -233,6 +236,16 @@ export class Dispatcher {
     this.#notifyDepth();
   }
 
+  /** Items whose handlers are still running, those of a halted run included. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Resolves once every item started so far (before a halt too) has returned from its handlers. */
+  async settled(): Promise<void> {
+    while (this.#active > 0) await new Promise<void>((resolve) => this.#settleWaiters.add(resolve));
+  }
+
   /** Forgets the queues (after a halt) so a new start can load the store again. */
   reset(): void {
     this.#queues.clear();
@@ -286,6 +299,7 @@ export class Dispatcher {
       const queue = this.#queues.get(name);
       if (queue === undefined) continue;
       this.#running++;
+      this.#active++;
       void this.#runHead(name, queue);
     }
   }
@@ -303,6 +317,12 @@ export class Dispatcher {
       this.#o.logger.error('The application service could not finish an item', { queue: name, error: describeError(error).message });
       finished = true;
       recorded = false;
+    }
+    this.#active--;
+    if (this.#active === 0 && this.#settleWaiters.size > 0) {
+      const waiters = [...this.#settleWaiters];
+      this.#settleWaiters.clear();
+      for (const wake of waiters) wake();
     }
     if (generation !== this.#generation) return;
     this.#running--;

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDirectory } from '../node-fs.js';
 import { frame, readRecords } from './journal.js';
 import { eventIdsOf, parseTransactionBody } from './payload.js';
 import { StoreState, type AcceptRecord } from './store-state.js';
@@ -67,6 +68,17 @@ async function writeAll(fd: number, buffers: Uint8Array[], total: number): Promi
 
 const JOURNAL = 'journal';
 const TEMP = 'journal.tmp';
+const LOCK = 'lock';
+
+/** Whether a process of that id runs (one of another user counts: it answers EPERM). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code !== 'ESRCH';
+  }
+}
 
 function record(type: string, meta: unknown): Uint8Array[] {
   return frame(Buffer.from(type + JSON.stringify(meta), 'utf8'));
@@ -82,7 +94,8 @@ function acceptRecord(r: AcceptRecord, bodyBytes?: Uint8Array): Uint8Array[] {
  * A durable {@link AppserviceStore} in a directory: an append-only journal (each record framed
  * with its length and a CRC-32), synced before a transaction is acknowledged. After a crash, a
  * torn last record is dropped; damage elsewhere stops `open()` with a clear error rather than
- * losing transactions. One process at a time per directory.
+ * losing transactions. One process at a time per directory: `open()` takes a lock file holding
+ * the process id (a lock of a process gone is taken over) and `close()` releases it.
  *
  * @example
  * ```ts
@@ -105,6 +118,7 @@ export class FileAppserviceStore implements AppserviceStore {
   #writing: Promise<void> | undefined;
   #broken: Error | undefined;
   #opening: Promise<void> | undefined;
+  #locked = false;
   readonly #durable = new Map<string, Promise<void>>();
 
   constructor(directory: string, options: FileAppserviceStoreOptions = {}) {
@@ -123,6 +137,46 @@ export class FileAppserviceStore implements AppserviceStore {
 
   async #open(): Promise<void> {
     await mkdir(this.directory, { recursive: true });
+    await this.#lock();
+    try {
+      await this.#load();
+    } catch (error) {
+      await this.#unlock();
+      throw error;
+    }
+  }
+
+  /** Takes the directory's lock file (holding this process's id); a lock of a process gone is taken over. */
+  async #lock(): Promise<void> {
+    const path = join(this.directory, LOCK);
+    for (;;) {
+      try {
+        const fh = await open(path, 'wx');
+        try {
+          await fh.writeFile(`${process.pid}\n`);
+        } finally {
+          await fh.close();
+        }
+        this.#locked = true;
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      }
+      const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+        throw new Error(`The application service store ${this.directory} is in use by process ${pid} (lock file ${path}): one process at a time per directory`);
+      }
+      await rm(path, { force: true });
+    }
+  }
+
+  async #unlock(): Promise<void> {
+    if (!this.#locked) return;
+    this.#locked = false;
+    await rm(join(this.directory, LOCK), { force: true });
+  }
+
+  async #load(): Promise<void> {
     // A temporary file is a compaction that did not finish: the journal is still whole.
     await rm(join(this.directory, TEMP), { force: true });
     const path = join(this.directory, JOURNAL);
@@ -145,7 +199,7 @@ export class FileAppserviceStore implements AppserviceStore {
       await fh.datasync();
     }
     await fh.close();
-    if (created) await this.#syncDirectory();
+    if (created) await syncDirectory(this.directory);
     this.#state = state;
     this.#fd = await openFd(path);
     this.#size = validBytes;
@@ -198,15 +252,6 @@ export class FileAppserviceStore implements AppserviceStore {
         break;
       default:
         throw new Error(`The application service journal ${path} holds a record of unknown type: refusing to start`);
-    }
-  }
-
-  async #syncDirectory(): Promise<void> {
-    const dir = await open(this.directory, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
     }
   }
 
@@ -293,13 +338,25 @@ export class FileAppserviceStore implements AppserviceStore {
     } finally {
       await closeFd(fd);
     }
-    await rename(temp, join(this.directory, JOURNAL));
-    await this.#syncDirectory();
+    // Opened before the rename, so after it only the directory sync can fail.
+    const next = await openFd(temp);
+    try {
+      await rename(temp, join(this.directory, JOURNAL));
+    } catch (error) {
+      await closeFd(next).catch(() => undefined);
+      throw error;
+    }
     const old = this.#fd;
-    this.#fd = await openFd(join(this.directory, JOURNAL));
-    if (old !== undefined) await closeFd(old);
+    this.#fd = next;
     this.#size = size;
     this.#nextCompact = Math.max(this.#compactBytes, size * 2);
+    if (old !== undefined) await closeFd(old).catch(() => undefined);
+    try {
+      await syncDirectory(this.directory);
+    } catch (error) {
+      // The rename may not survive a crash: nothing more is acknowledged from this store.
+      this.#broken ??= new Error(`The application service store failed to sync its directory after compaction: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async accept(transaction: InboxTransaction): Promise<AcceptResult> {
@@ -371,6 +428,10 @@ export class FileAppserviceStore implements AppserviceStore {
     this.#lazyTimer = undefined;
     const fd = this.#fd;
     this.#fd = undefined;
-    await closeFd(fd);
+    try {
+      await closeFd(fd);
+    } finally {
+      await this.#unlock();
+    }
   }
 }

@@ -101,6 +101,16 @@ function send(res: ServerResponse, reply: ReceiverReply, close: boolean): void {
   res.end(body);
 }
 
+/** {@link send}, answering 500 when the reply cannot be sent (a body JSON cannot carry, a header Node refuses). */
+function sendOrFail(res: ServerResponse, reply: ReceiverReply, close: boolean): void {
+  try {
+    send(res, reply, close);
+  } catch {
+    if (res.headersSent) res.destroy();
+    else send(res, { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal error' } }, close);
+  }
+}
+
 /** Reads a web Response into a reply (used when the appservice has no direct entry). */
 async function fromResponse(response: Response): Promise<ReceiverReply> {
   const headers: Record<string, string> = {};
@@ -144,9 +154,12 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const direct = (appservice as Partial<ReceivingAppservice>)[RECEIVE];
   const sockets = new Set<Socket>();
+  const shownHost = host.includes(':') ? `[${host}]` : host;
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The request target as a path only: resolved against a base, `//x/…` would name a host.
+    const target = req.url ?? '/';
+    const url = new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
     let tooLarge = false;
     let bytes: Buffer | undefined;
     const request: ReceiverRequest = {
@@ -168,7 +181,7 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
       // The bytes as they came, so the store writes them without encoding the text again.
       bytes: () => bytes,
     };
-    const replied = direct !== undefined ? direct(request) : viaFetch(appservice, request, `http://${host}${req.url ?? '/'}`);
+    const replied = direct !== undefined ? direct(request) : viaFetch(appservice, request, `http://${shownHost}${url.pathname}${url.search}`);
     replied.then(
       (reply) => {
         const close = tooLarge || reply.status === 413;
@@ -179,7 +192,7 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
           timer.unref?.();
           req.socket.once('close', () => clearTimeout(timer));
         }
-        send(res, reply, close);
+        sendOrFail(res, reply, close);
       },
       () => send(res, { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal error' } }, false),
     );
@@ -201,7 +214,6 @@ export async function listenAppservice(appservice: Appservice, options: ListenAp
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}`,
     port,

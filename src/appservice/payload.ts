@@ -2,6 +2,7 @@
  * Reading a transaction body: safe JSON, the stable and unstable keys, and the
  * split into work items, each with the queue it runs in.
  */
+import { isRecord as isObject } from '../is-record.js';
 import type { AppserviceTransactionBody, WorkItemKind } from './types.js';
 
 /** One unit of work of a transaction: its handlers run in its queue, in order. */
@@ -29,13 +30,18 @@ function dropProtoKeys(key: string, value: unknown): unknown {
   return key === '__proto__' ? undefined : value;
 }
 
+/** A `\u` escape of a character of `__proto__` (`_`, `o`, `p`, `r`, `t`): the key may be spelt with it. */
+const ESCAPED_PROTO_CHAR = /\\u00(?:5[fF]|6[fF]|7[024])/;
+
 /**
  * Parses untrusted JSON. `JSON.parse` never sets a prototype, but a `__proto__` own key
  * would do so later in any `Object.assign` or `for…in` copy, so such keys are dropped.
- * The reviver only runs when the text holds the key at all (it costs on large bodies).
+ * `constructor` and `prototype` stay ordinary keys, as in the sync loop's data.
+ * The reviver only runs when the text may hold the key at all, plainly or with an escaped
+ * character (it costs on large bodies).
  */
 export function parseUntrustedJson(text: string): unknown {
-  return text.includes('__proto__') ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
+  return text.includes('__proto__') || ESCAPED_PROTO_CHAR.test(text) ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
 }
 
 /** Parses a transaction body; throws {@link TransactionBodyError} when it is not one. */
@@ -52,10 +58,6 @@ export function parseTransactionBody(text: string): AppserviceTransactionBody {
   const events = (body as { events?: unknown }).events;
   if (!Array.isArray(events)) throw new TransactionBodyError('The transaction has no `events` array', 'M_BAD_JSON');
   return body as AppserviceTransactionBody;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringField(value: unknown, key: string): string | undefined {
@@ -147,14 +149,38 @@ export function workItemsOf(body: AppserviceTransactionBody): WorkItem[] {
   return items;
 }
 
+/** The keys of a transaction besides `events` that carry data (ephemeral, to-device, MSC3202). */
+const OTHER_PARTS = [
+  'ephemeral',
+  'de.sorunome.msc2409.ephemeral',
+  'de.sorunome.msc2409.to_device',
+  'org.matrix.msc3202.device_lists',
+  'org.matrix.msc3202.device_one_time_keys_count',
+  'org.matrix.msc3202.device_one_time_key_counts',
+  'org.matrix.msc3202.device_unused_fallback_key_types',
+] as const;
+
+/** The parts of a transaction besides `events` that hold something, as key and JSON pairs (`[]` when none). */
+export function otherPartsOf(body: AppserviceTransactionBody): string[] {
+  const record = body as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of OTHER_PARTS) {
+    const value = record[key];
+    if (Array.isArray(value) ? value.length > 0 : isObject(value) && Object.keys(value).length > 0) parts.push(key, JSON.stringify(value));
+  }
+  return parts;
+}
+
 /**
- * A 53-bit digest of the event ids, as 14 hex digits: it tells a retry (same events) from a
- * new transaction under a reused id. Not cryptographic: the homeserver is authenticated.
+ * A 53-bit digest of the event ids (and of the other parts, when the transaction has any), as
+ * 14 hex digits: it tells a retry (same content) from a new transaction under a reused id. Not
+ * cryptographic: the homeserver is authenticated.
  */
-export function digestEventIds(eventIds: readonly string[]): string {
+export function digestEventIds(eventIds: readonly string[], otherParts: readonly string[] = []): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  for (const id of eventIds) {
+  // A transaction of events only digests as it always did, so stored digests stay valid.
+  for (const id of otherParts.length === 0 ? eventIds : [...eventIds, '\u001e', ...otherParts]) {
     for (let i = 0; i < id.length; i++) {
       const c = id.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 2654435761);

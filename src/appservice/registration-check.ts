@@ -3,6 +3,7 @@
  * field, none quoting a token. The rules are the spec's and those Synapse applies
  * when it loads the file, so a registration that passes here loads there.
  */
+import { isRecord } from '../is-record.js';
 import { compileNamespaceRegex } from './namespace.js';
 import { isHttpUrl, LOCALPART_PATTERN, type AppserviceRegistration } from './registration.js';
 
@@ -49,10 +50,6 @@ const BOOLEAN_KEYS = ['receive_ephemeral', 'rate_limited', 'de.sorunome.msc2409.
 const URL_SAFE = /^[A-Za-z0-9._~/-]+$/;
 /** Below this, a token is weaker than the generated ones (32 random bytes, base64url). */
 const SHORT_TOKEN = 32;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A deep copy of JSON-like data without the keys that reach prototypes. */
 function safeCopy(value: unknown): unknown {

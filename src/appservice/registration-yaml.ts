@@ -3,6 +3,7 @@
  * spec's order, then any other key sorted; every string quoted, so that no value
  * is ever read back as a boolean, a number or null.
  */
+import { isRecord } from '../is-record.js';
 import type { AppserviceRegistration } from './registration.js';
 
 /** The top-level keys in the order they are written; the others follow, sorted. */
@@ -57,10 +58,6 @@ function scalar(value: unknown): string {
 
 function key(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) && !/^(?:y|n|yes|no|on|off|true|false|null)$/i.test(name) ? name : scalar(name);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function orderFor(path: readonly string[]): readonly string[] {

@@ -348,6 +348,11 @@ export interface AppserviceMetrics {
   rejected?(info: { status: number; errcode: string; reason: string }): void;
   /** The inbox depth (work items pending) changed. */
   inboxDepth?(depth: number): void;
+  /**
+   * A transaction was taken over `inboxLimit` after the backpressure budget ran out, because it
+   * carries ephemeral, to-device or MSC3202 data that the homeserver's resend would lack.
+   */
+  overLimit?(info: { txnId: string; items: number; depth: number }): void;
   /** An item finished in a queue: the time from accepting its transaction to the end of its handlers. */
   queueLag?(info: { queue: string; lagMs: number }): void;
   /** A handler failed (each attempt). */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { syncDirectory } from '../node-fs.js';
 
 /**
  * The file exists and overwriting was not asked for.
@@ -19,18 +20,6 @@ import { basename, dirname, join } from 'node:path';
  */
 export class FileExistsError extends Error {
   override name = 'FileExistsError';
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(directory, 'r');
-    await handle.sync();
-  } catch {
-    // Some platforms cannot open or sync a directory; the rename itself still happened.
-  } finally {
-    await handle?.close();
-  }
 }
 
 /**
@@ -77,5 +66,6 @@ export async function writePrivateFile(path: string, text: string, options: { ov
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
-  await syncDirectory(directory);
+  // Some platforms cannot open or sync a directory; the rename itself still happened.
+  await syncDirectory(directory).catch(() => undefined);
 }

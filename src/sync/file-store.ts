@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { syncDirectory } from '../node-fs.js';
 import type { SyncStore } from './store.js';
 
 const JOURNAL = 'journal.json';
@@ -87,20 +88,9 @@ export class FileStore implements SyncStore {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw error;
     }
-    await this.#syncDirectory();
-  }
-
-  /** Makes the rename itself durable (a power loss after it keeps the new file). */
-  async #syncDirectory(): Promise<void> {
-    let handle;
-    try {
-      handle = await open(this.directory, 'r');
-      await handle.sync();
-    } catch {
-      // Some platforms (Windows) cannot open or sync a directory: the rename is atomic all the same.
-    } finally {
-      await handle?.close().catch(() => undefined);
-    }
+    // Makes the rename itself durable (a power loss after it keeps the new file). Some platforms
+    // (Windows) cannot open or sync a directory: the rename is atomic all the same.
+    await syncDirectory(this.directory).catch(() => undefined);
   }
 
   async #apply(changes: ReadonlyMap<string, unknown>): Promise<void> {

@@ -18,6 +18,22 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A process id nobody has: kill(pid, 0) answers ESRCH. */
+function deadPid(): number {
+  for (let pid = 4_194_303; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ESRCH') return pid;
+    }
+  }
+}
+
+/** What a crash of the process holding the store leaves behind: its lock, of a process that is gone. */
+async function crashed(): Promise<void> {
+  await writeFile(join(dir, 'lock'), `${deadPid()}\n`);
+}
+
 function txn(txnId: string, eventIds: string[], scope = 'bridge/abc'): InboxTransaction {
   const body = JSON.stringify({ events: eventIds.map((id) => ({ ...message(id), event_id: id })) });
   return { scope, txnId, contentHash: `h-${eventIds.join('-')}`, eventIds, body, receivedAt: 1 };
@@ -32,6 +48,7 @@ describe('FileAppserviceStore', () => {
     await store.markDone(accepted.key, [0], 3);
     // Progress is written with the next synced record (or a moment later): flush, then die without closing.
     await store.flush();
+    await crashed();
     const after = new FileAppserviceStore(dir);
     await after.open();
     const pending = await after.pending();
@@ -102,6 +119,30 @@ describe('FileAppserviceStore', () => {
     await expect(new FileAppserviceStore(dir).open()).rejects.toThrow(/damaged at byte 0 .*refusing to start/);
   });
 
+  it('a second store over a directory in use fails to open, naming the directory and the process; it opens once the first is closed', async () => {
+    const first = new FileAppserviceStore(dir);
+    await first.open();
+    expect(await readFile(join(dir, 'lock'), 'utf8')).toBe(`${process.pid}\n`);
+    const second = new FileAppserviceStore(dir);
+    await expect(second.open()).rejects.toThrow(`The application service store ${dir} is in use by process ${process.pid}`);
+    const appservice = makeAppservice({ store: new FileAppserviceStore(dir) });
+    await expect(appservice.start()).rejects.toThrow(`in use by process ${process.pid}`);
+    await first.close();
+    await expect(stat(join(dir, 'lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await second.open();
+    await second.close();
+  });
+
+  it('a lock left by a process that is gone is taken over', async () => {
+    const gone = deadPid();
+    await writeFile(join(dir, 'lock'), `${gone}\n`);
+    const store = new FileAppserviceStore(dir);
+    await store.open();
+    expect(await readFile(join(dir, 'lock'), 'utf8')).toBe(`${process.pid}\n`);
+    expect((await store.accept(txn('1', ['$a']))).status).toBe('new');
+    await store.close();
+  });
+
   it('compaction keeps the journal small and loses nothing live', async () => {
     const store = new FileAppserviceStore(dir, { compactBytes: 8 * 1024, remember: 50 });
     await store.open();
@@ -134,6 +175,7 @@ describe('FileAppserviceStore', () => {
     await store.flush();
     // Compacting only when no write was queued left about 55 KB here.
     expect((await stat(join(dir, 'journal'))).size).toBeLessThan(40 * 1024);
+    await crashed();
     const after = new FileAppserviceStore(dir, { compactBytes: 8 * 1024, remember: 50 });
     await after.open();
     const pending = await after.pending();
@@ -150,6 +192,7 @@ describe('FileAppserviceStore', () => {
     expect(results.every((r) => r.status === 'new')).toBe(true);
     const twice = await Promise.all([store.accept(txn('d', ['$d'])), store.accept(txn('d', ['$d']))]);
     expect(twice.map((r) => r.status)).toEqual(['new', 'duplicate']);
+    await crashed();
     const after = new FileAppserviceStore(dir);
     await after.open();
     expect(await after.pending()).toHaveLength(21);
@@ -181,6 +224,7 @@ describe('the receiver over the file store', () => {
     await progressWritten.promise;
     expect(firstSeen).toEqual(['$e1', '$e2', '$e3']);
 
+    await crashed();
     const second = makeAppservice({ store: new FileAppserviceStore(dir) });
     const secondSeen: string[] = [];
     const done = deferred();

@@ -91,6 +91,80 @@ describe('dedupe', () => {
     expect(warnings.some((w) => w.includes('reset'))).toBe(true);
   });
 
+  it('a reset handler that never finishes does not hold the 200; one that throws is reported through error', async () => {
+    appservice = await started();
+    const hung = deferred();
+    const calls: string[] = [];
+    appservice.on('reset', ({ txnId }) => {
+      calls.push(txnId);
+      return txnId === '1' ? hung.promise : Promise.reject(new Error('reset handler failed'));
+    });
+    const reported = deferred<unknown>();
+    appservice.on('error', ({ error }) => reported.resolve(error));
+    await appservice.fetch(putTransaction('1', { events: [message('a')] }));
+    expect((await appservice.fetch(putTransaction('1', { events: [message('b')] }))).status).toBe(200);
+    expect((await appservice.fetch(putTransaction('1', { events: [message('c')] }))).status).toBe(200);
+    await appservice.fetch(putTransaction('2', { events: [message('d')] }));
+    await appservice.fetch(putTransaction('2', { events: [message('e')] }));
+    expect(calls).toEqual(['1', '1', '2']);
+    expect(String(await reported.promise)).toMatch(/reset handler failed/);
+    hung.resolve();
+  });
+
+  it('an error handler that never finishes does not hold the 500 of a store failure', async () => {
+    const store = new MemoryAppserviceStore();
+    store.accept = () => Promise.reject(new Error('disk full'));
+    appservice = await started({ store });
+    const hung = deferred();
+    const reported: string[] = [];
+    appservice.on('error', ({ event }) => {
+      reported.push(event);
+      return hung.promise;
+    });
+    const response = await appservice.fetch(putTransaction('1', { events: [message('a')] }));
+    expect(response.status).toBe(500);
+    expect(reported).toEqual(['store']);
+    hung.resolve();
+  });
+
+  it('a reused txnId carrying only to-device data after a reset is processed, not taken for a duplicate', async () => {
+    const statuses: string[] = [];
+    appservice = await started({ metrics: { transaction: ({ status }) => void statuses.push(status) } });
+    const bodies = collector<string>(2);
+    appservice.on('toDevice', ({ events }) => bodies.push(String(events[0]?.content['body'])));
+    const toDevice = (body: string) => ({ type: 'm.x', sender: '@a:example.org', to_user_id: '@_bridge_u:example.org', to_device_id: 'D', content: { body } });
+    expect((await appservice.fetch(putTransaction('1', { events: [], 'de.sorunome.msc2409.to_device': [toDevice('first')] }))).status).toBe(200);
+    expect((await appservice.fetch(putTransaction('1', { events: [], 'de.sorunome.msc2409.to_device': [toDevice('second')] }))).status).toBe(200);
+    expect(statuses).toEqual(['new', 'reset']);
+    expect(await bodies.done).toEqual(['first', 'second']);
+  });
+
+  it('a failed transaction resent without its to-device data is acknowledged; its events run once and the to-device message once', async () => {
+    appservice = await started();
+    const seen: string[] = [];
+    const last = deferred();
+    appservice.on('m.room.message', (event) => {
+      seen.push(event.event_id);
+      if (event.event_id === '$e9') last.resolve();
+    });
+    const device: string[] = [];
+    const lastDevice = deferred();
+    appservice.on('toDevice', ({ events }) => {
+      const body = String(events[0]?.content['body']);
+      device.push(body);
+      if (body === 'last') lastDevice.resolve();
+    });
+    const toDevice = (body: string) => ({ type: 'm.x', sender: '@a:example.org', to_user_id: '@_bridge_u:example.org', to_device_id: 'D', content: { body } });
+    expect((await appservice.fetch(putTransaction('1', { events: [message(1), message(2)], 'de.sorunome.msc2409.to_device': [toDevice('once')] }))).status).toBe(200);
+    expect((await appservice.fetch(putTransaction('1', { events: [message(1), message(2)] }))).status).toBe(200);
+    // One room and one device queue: once these ran, everything queued before them has run.
+    expect((await appservice.fetch(putTransaction('2', { events: [message(9)], 'de.sorunome.msc2409.to_device': [toDevice('last')] }))).status).toBe(200);
+    await last.promise;
+    await lastDevice.promise;
+    expect(seen).toEqual(['$e1', '$e2', '$e9']);
+    expect(device).toEqual(['once', 'last']);
+  });
+
   it('an event already received in another transaction is not handled again', async () => {
     appservice = await started();
     const seen: string[] = [];
@@ -228,6 +302,38 @@ describe('backpressure', () => {
     await expect.poll(() => pings).toEqual(['http://127.0.0.1:9/_matrix/client/v1/appservice/bridge/ping']);
     expect(appservice.inboxDepth).toBe(1);
     gates.get('$e2')!.resolve();
+  });
+
+  it('past the budget a transaction carrying ephemeral, to-device or MSC3202 data is taken over the limit, logged and counted; one of events only still gets 503', async () => {
+    const warnings: string[] = [];
+    const over: { txnId: string; items: number; depth: number }[] = [];
+    const statuses: number[] = [];
+    appservice = await started({
+      inboxLimit: 2,
+      backpressureBudgetMs: 30,
+      logger: { debug() {}, info() {}, warn: (m) => void warnings.push(m), error() {} },
+      metrics: { overLimit: (info) => void over.push(info) },
+    });
+    const gate = deferred();
+    appservice.on('m.room.message', async () => gate.promise);
+    const typing = deferred<string[]>();
+    appservice.on('typing', ({ userIds }) => typing.resolve(userIds));
+    await appservice.fetch(putTransaction('1', { events: [message(1, '!a:x'), message(2, '!b:x')] }));
+    const onlyEvents = await appservice.fetch(putTransaction('2', { events: [message(3)] }));
+    statuses.push(onlyEvents.status);
+    const withTyping = await appservice.fetch(putTransaction('3', {
+      events: [message(4)],
+      ephemeral: [{ type: 'm.typing', room_id: '!c:x', content: { user_ids: ['@a:x'] } }],
+    }));
+    statuses.push(withTyping.status);
+    const withKeys = await appservice.fetch(putTransaction('4', { events: [], 'org.matrix.msc3202.device_one_time_keys_count': { '@a:x': { D: { signed_curve25519: 1 } } } }));
+    statuses.push(withKeys.status);
+    expect(statuses).toEqual([503, 200, 200]);
+    expect(over.map(({ txnId, items }) => [txnId, items])).toEqual([['3', 2], ['4', 1]]);
+    expect(over.every(({ depth }) => depth >= 2)).toBe(true);
+    expect(warnings.filter((w) => w.includes('over the limit'))).toHaveLength(2);
+    expect(await typing.promise).toEqual(['@a:x']);
+    gate.resolve();
   });
 
   it('a transaction larger than the limit is taken when the inbox is empty', async () => {
@@ -390,5 +496,23 @@ describe('payloads', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     const copy = Object.assign({}, content);
     expect((copy as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it.each([
+    ['\\u005f_proto__'],
+    ['_\\u005F\\u0070roto__'],
+    ['__pr\\u006fto\\u005f_'],
+  ])('a __proto__ key spelt with escapes (%s) is dropped too; constructor and prototype stay ordinary keys', async (key) => {
+    appservice = await started();
+    const got = deferred<Record<string, unknown>>();
+    appservice.on('m.room.message', (event) => got.resolve(event.content as Record<string, unknown>));
+    const text = `{"events":[{"type":"m.room.message","event_id":"$p","room_id":"!r:x","sender":"@a:x","origin_server_ts":1,"content":{"msgtype":"m.text","body":"x","${key}":{"polluted":true},"constructor":{"a":1},"prototype":2}}]}`;
+    expect((await appservice.fetch(putTransaction('1', text))).status).toBe(200);
+    const content = await got.promise;
+    expect(Object.prototype.hasOwnProperty.call(content, '__proto__')).toBe(false);
+    expect((Object.assign({}, content) as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(content)).toBe(Object.prototype);
+    expect(content['constructor']).toEqual({ a: 1 });
+    expect(content['prototype']).toBe(2);
   });
 });

@@ -110,6 +110,43 @@ describe('stop()', () => {
     await again.stop();
   });
 
+  it('a start() after a stop() that hit its deadline waits for the handlers still running, so no item runs twice at once', async () => {
+    const warnings: string[] = [];
+    const waiting = deferred();
+    const appservice = await started({
+      logger: { debug() {}, info() {}, error() {}, warn: (m) => { warnings.push(m); if (m.includes('previous run')) waiting.resolve(); } },
+    });
+    const log: string[] = [];
+    const inFirst = deferred();
+    const release = deferred();
+    const secondCall = deferred();
+    const secondDone = deferred();
+    let calls = 0;
+    appservice.on('m.room.message', async () => {
+      const call = ++calls;
+      log.push(`start ${call}`);
+      if (call === 1) {
+        inFirst.resolve();
+        await release.promise;
+      } else {
+        secondCall.resolve();
+      }
+      log.push(`end ${call}`);
+      if (call === 2) secondDone.resolve();
+    });
+    await appservice.fetch(putTransaction('1', { events: [message(1)] }));
+    await inFirst.promise;
+    await appservice.stop({ deadlineMs: 10 });
+    const restarted = appservice.start();
+    // Either the restart runs the item again while its first run is in it, or it says it waits.
+    await Promise.race([secondCall.promise, waiting.promise]);
+    release.resolve();
+    await restarted;
+    await secondDone.promise;
+    expect(log).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+    await appservice.stop();
+  });
+
   it('waits for running handlers when they finish before the deadline', async () => {
     const appservice = await started();
     const running = deferred();

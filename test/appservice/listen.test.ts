@@ -74,19 +74,20 @@ describe('listenAppservice', () => {
       const running = deferred();
       appservice.on('m.room.message', () => {
         running.resolve();
-        return new Promise<void>(() => {}); // still running when the store is read back
+        return new Promise<void>(() => {}); // unfinished when the store is read back
       });
       const text = JSON.stringify({ events: [message(1, '!r:x', 'héllo wörld 🎉 — ✓')] });
       expect((await put(`${server.url}/_matrix/app/v1/transactions/utf8`, text)).status).toBe(200);
       await running.promise;
+      await server.close();
+      server = undefined;
+      // Stopped first: one store per directory at a time.
+      await appservice.stop({ deadlineMs: 10 });
+      appservice = undefined;
       const copy = new FileAppserviceStore(dir);
       await copy.open();
       expect((await copy.pending()).map((p) => p.body)).toEqual([text]);
       await copy.close();
-      await server.close();
-      server = undefined;
-      await appservice.stop({ deadlineMs: 10 });
-      appservice = undefined;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -119,5 +120,48 @@ describe('listenAppservice', () => {
     expect(JSON.parse(body)).toMatchObject({ errcode: 'M_TOO_LARGE' });
     const next = await put(`${server.url}/_matrix/app/v1/transactions/after`, JSON.stringify({ events: [] }));
     expect(next.status).toBe(200);
+  });
+
+  it('a request target starting with // is a path, not a host: //x/transactions/1 is not the transactions route', async () => {
+    appservice = await started();
+    const seen: string[] = [];
+    appservice.on('m.room.message', (event) => void seen.push(event.event_id));
+    server = await listenAppservice(appservice, { port: 0 });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${server!.url}/`, { method: 'PUT', path: '//x/transactions/1', headers: { authorization: `Bearer ${HS_TOKEN}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ events: [message(1)] }));
+    });
+    expect(status).toBe(404);
+    expect(seen).toEqual([]);
+  });
+
+  it('an appservice without the direct entry is served through its fetch on an IPv6 host too', async () => {
+    const real = await started();
+    appservice = real;
+    const urls: string[] = [];
+    const viaFetchOnly = { fetch: (request: Request) => (urls.push(request.url), real.fetch(request)) } as unknown as Appservice;
+    server = await listenAppservice(viaFetchOnly, { port: 0, host: '::1' });
+    expect(server.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    const response = await put(`${server.url}/_matrix/app/v1/transactions/6?x=1`, JSON.stringify({ events: [message(1)] }));
+    expect(response.status).toBe(200);
+    expect(urls).toEqual(['http://[::1]/_matrix/app/v1/transactions/6?x=1']);
+  });
+
+  it.each([
+    ['a body JSON cannot carry', { status: 200, body: { count: 1n } }],
+    ['a header Node refuses', { status: 200, body: {}, headers: { 'x-bad': 'line\nbreak' } }],
+  ])('a reply with %s is answered 500 M_UNKNOWN, and the server goes on', async (_name, reply) => {
+    // An appservice whose receiver entry answers what cannot be sent as it is.
+    const fake = { [Symbol.for('matrix-fluent.appservice.receive')]: async () => reply } as unknown as Appservice;
+    server = await listenAppservice(fake, { port: 0 });
+    const response = await fetch(`${server.url}/_matrix/app/v1/thirdparty/protocol/irc`, { headers: { authorization: `Bearer ${HS_TOKEN}` } });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ errcode: 'M_UNKNOWN' });
+    const again = await fetch(`${server.url}/_matrix/app/v1/thirdparty/protocol/irc`, { headers: { authorization: `Bearer ${HS_TOKEN}` } });
+    expect(again.status).toBe(500);
   });
 });

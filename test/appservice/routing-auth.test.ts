@@ -118,6 +118,21 @@ describe('routing', () => {
     expect(seen).toEqual({ nick: 'bob' });
   });
 
+  it('a third-party answer JSON cannot carry (a BigInt, a cycle) is answered 500 M_UNKNOWN and reported, not thrown', async () => {
+    appservice = await started();
+    const reported: string[] = [];
+    appservice.on('error', ({ event }) => void reported.push(event));
+    const cycle: Record<string, unknown> = { protocol: 'irc' };
+    cycle['self'] = cycle;
+    appservice.thirdParty.protocol = (protocol) => (protocol === 'big' ? { count: 1n } : cycle) as never;
+    for (const protocol of ['big', 'cycle']) {
+      const response = await appservice.fetch(request('GET', `/_matrix/app/v1/thirdparty/protocol/${protocol}`));
+      expect(response.status, protocol).toBe(500);
+      expect(await body(response)).toMatchObject({ errcode: 'M_UNKNOWN' });
+    }
+    expect(reported).toEqual(['thirdParty', 'thirdParty']);
+  });
+
   it('queries without an answer, or answering false, get 404 M_NOT_FOUND', async () => {
     appservice = await started();
     for (const path of ['/_matrix/app/v1/users/%40x%3Ay', '/_matrix/app/v1/rooms/%23x%3Ay', '/_matrix/app/v1/thirdparty/protocol/irc', '/_matrix/app/v1/thirdparty/user?userid=%40x%3Ay']) {
