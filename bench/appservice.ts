@@ -37,6 +37,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const SELF = fileURLToPath(import.meta.url);
 const HS_TOKEN = 'bench_hs_token_0123456789abcdef0123456789abcdef';
@@ -86,7 +87,7 @@ function transaction(t: number): Buffer {
 /** Messages from a server child to this process. */
 type FromChild =
   | { kind: 'ready'; port: number }
-  | { kind: 'rss'; rss: number; heapTotal: number; heapUsed: number }
+  | { kind: 'rss'; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; spaces: string }
   | { kind: 'stats'; handled: number; depth?: number | undefined; pending?: number | undefined; lines: string[] }
   | { kind: 'stopped' };
 
@@ -172,26 +173,61 @@ async function serve(options: ChildOptions): Promise<ServerUnderTest> {
 
 async function child(options: ChildOptions): Promise<void> {
   const server = await serve(options);
+  const profile = process.env['BENCH_ALLOC_PROFILE'] && options.variant === 'ours' ? await startAllocationProfile() : undefined;
   const send = (message: FromChild): void => void process.send?.(message);
   process.on('message', (message: ToChild) => {
     if (message.kind === 'rss') {
       // RSS as it is; the heap after a full collection, so that garbage is not counted as kept.
-      const { rss, heapTotal } = process.memoryUsage();
+      const { rss, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      const spaces = getHeapSpaceStatistics()
+        .filter((s) => s.space_size > 0)
+        .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1048576).toFixed(1)}`)
+        .join(', ');
       (globalThis as { gc?: () => void }).gc?.();
-      send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed });
+      send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed, external, arrayBuffers, spaces });
     } else if (message.kind === 'stats') {
       void (async () => {
         const pending = await server.pendingTransactions?.();
         send({ kind: 'stats', handled: server.handled(), depth: server.depth?.(), pending, lines: server.lines?.() ?? [] });
       })();
     } else {
-      void server.stop().then(() => {
+      void server.stop().then(async () => {
+        await profile?.();
         send({ kind: 'stopped' });
         process.disconnect();
       });
     }
   });
   send({ kind: 'ready', port: server.port });
+}
+
+/**
+ * `BENCH_ALLOC_PROFILE=dir`: samples what the receiver allocates (the garbage included) and, at
+ * its stop, prints the allocation sites by bytes and writes the profile to `dir` (for DevTools).
+ */
+async function startAllocationProfile(): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  return async () => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
+    interface ProfileNode { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: ProfileNode[] }
+    const bySite = new Map<string, number>();
+    let total = 0;
+    const walk = (node: ProfileNode): void => {
+      const site = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/')}:${node.callFrame.lineNumber + 1}`;
+      bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+      total += node.selfSize;
+      for (const c of node.children) walk(c);
+    };
+    walk(profile.head);
+    console.log(`receiver allocations sampled: ${(total / 1048576).toFixed(1)} MB; top sites:`);
+    for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(bytes / 1048576).toFixed(1).padStart(7)} MB  ${site}`);
+    await writeFile(join(process.env['BENCH_ALLOC_PROFILE']!, `receiver-${process.pid}.heapprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 /** A server child and a way to ask it things. */
@@ -283,6 +319,14 @@ interface RunResult {
   /** V8's committed heap (what RSS holds of it) at 10% and at the end. */
   committedEarly: number;
   committedLate: number;
+  /** Memory outside the V8 heap (buffers and other external memory), and the ArrayBuffers of it, at 10% and at the end. */
+  externalEarly: number;
+  externalLate: number;
+  arrayBuffersEarly: number;
+  arrayBuffersLate: number;
+  /** V8's committed size per heap space (MB), at 10% and at the end, of each run. */
+  spacesEarly: string;
+  spacesLate: string;
   /** Ours: the heap after GC once the handler had seen every event (the inbox drained). */
   heapDrained?: number | undefined;
   /** Ours: transactions the store still counted as pending when the handler had seen every event. */
@@ -303,7 +347,7 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     const total = Math.ceil(events / PER_TXN);
     const early = Math.ceil(total / 10);
     const latencies = new Float64Array(total);
-    let memEarly = { rss: 0, heapTotal: 0, heapUsed: 0 };
+    let memEarly = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, spaces: '' };
     let earlyAt = 0;
     let next = 0;
     let failed = 0;
@@ -349,7 +393,8 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     latencies.sort();
     return { variant, inFlight, events: total * PER_TXN, ms, p50: percentile(latencies, 50), p99: percentile(latencies, 99),
       rssEarly: memEarly.rss, rssLate: memLate.rss, heapEarly: memEarly.heapUsed, heapLate: memLate.heapUsed,
-      committedEarly: memEarly.heapTotal, committedLate: memLate.heapTotal, heapDrained, pendingAtDrain, recordedMs, steadyRate, handledMs };
+      committedEarly: memEarly.heapTotal, committedLate: memLate.heapTotal, externalEarly: memEarly.external, externalLate: memLate.external,
+      arrayBuffersEarly: memEarly.arrayBuffers, arrayBuffersLate: memLate.arrayBuffers, spacesEarly: memEarly.spaces, spacesLate: memLate.spaces, heapDrained, pendingAtDrain, recordedMs, steadyRate, handledMs };
   } finally {
     agent.destroy();
     await server.ask({ kind: 'stop' }, 'stopped').catch(() => undefined);
@@ -529,6 +574,10 @@ async function parent(): Promise<void> {
           `${v.padEnd(14)} ${mb(rssEarly).padStart(11)} ${mb(rssLate).padStart(11)} ${x(rssLate / rssEarly, 8)}  |` +
             `${committed.padStart(28)} |${mb(heapEarly).padStart(17)} ${mb(heapLate).padStart(7)} ${x(heapLate / heapEarly, 8)} ${drained.padStart(8)}`,
         );
+      }
+      for (const v of variants) {
+        console.log(`${v}: external (of which ArrayBuffers) ${mb(med(v, (r) => r.externalEarly))} (${mb(med(v, (r) => r.arrayBuffersEarly))}) → ${mb(med(v, (r) => r.externalLate))} (${mb(med(v, (r) => r.arrayBuffersLate))})`);
+        if (process.env['BENCH_SPACES']) for (const r of results.get(v)!) console.log(`  V8 spaces (MB) at 10%: ${r.spacesEarly}\n  at end: ${r.spacesLate}`);
       }
       if (results.get('ours')?.[0]?.recordedMs !== undefined) {
         console.log(
