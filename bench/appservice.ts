@@ -26,7 +26,10 @@
  *
  * `BENCH_VARIANTS=floor,ours` runs some of the variants only; `BENCH_SLOW_TXNS` sets how many
  * transactions the slow scenario pushes (default 60; 0 skips it); `BENCH_SERVER_FLAGS` adds Node
- * flags to the server children (e.g. `--max-semi-space-size=1`).
+ * flags to the server children (e.g. `--max-semi-space-size=1`, `--trace-gc-nvp`). The table also
+ * prints external memory (ArrayBuffers among it) at 10% and at the end; `BENCH_SPACES=1` prints the
+ * size of each V8 heap space per run; `BENCH_ALLOC_PROFILE=dir` samples what the receiver allocates,
+ * garbage included, prints the top allocation sites and writes the profile into `dir`.
  *
  * Nothing here asserts a time: it prints figures and ratios, and no verdict.
  */
