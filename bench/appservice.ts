@@ -90,7 +90,7 @@ function transaction(t: number): Buffer {
 /** Messages from a server child to this process. */
 type FromChild =
   | { kind: 'ready'; port: number }
-  | { kind: 'rss'; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; spaces: string }
+  | { kind: 'rss'; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; spaces: string; cpuMs: number }
   | { kind: 'stats'; handled: number; depth?: number | undefined; pending?: number | undefined; lines: string[] }
   | { kind: 'stopped' };
 
@@ -182,12 +182,14 @@ async function child(options: ChildOptions): Promise<void> {
     if (message.kind === 'rss') {
       // RSS as it is; the heap after a full collection, so that garbage is not counted as kept.
       const { rss, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      const cpuMs = (cpu.user + cpu.system) / 1000;
       const spaces = getHeapSpaceStatistics()
         .filter((s) => s.space_size > 0)
         .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1048576).toFixed(1)}`)
         .join(', ');
       (globalThis as { gc?: () => void }).gc?.();
-      send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed, external, arrayBuffers, spaces });
+      send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed, external, arrayBuffers, spaces, cpuMs });
     } else if (message.kind === 'stats') {
       void (async () => {
         const pending = await server.pendingTransactions?.();
@@ -336,6 +338,8 @@ interface RunResult {
   pendingAtDrain?: number | undefined;
   /** Ours: ms from the first PUT until the store had recorded every transaction as processed. */
   recordedMs?: number | undefined;
+  /** The server's CPU time (user + system) per 1,000 events after the first 10%: less swayed than events/s by other load on the machine. */
+  cpuPer1000: number;
   /** Events/s after the first 10% (the warm-up left out). */
   steadyRate: number;
   /** Ours: ms from the first PUT until the handler had seen every event. */
@@ -350,7 +354,7 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     const total = Math.ceil(events / PER_TXN);
     const early = Math.ceil(total / 10);
     const latencies = new Float64Array(total);
-    let memEarly = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, spaces: '' };
+    let memEarly = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, spaces: '', cpuMs: 0 };
     let earlyAt = 0;
     let next = 0;
     let failed = 0;
@@ -397,7 +401,8 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     return { variant, inFlight, events: total * PER_TXN, ms, p50: percentile(latencies, 50), p99: percentile(latencies, 99),
       rssEarly: memEarly.rss, rssLate: memLate.rss, heapEarly: memEarly.heapUsed, heapLate: memLate.heapUsed,
       committedEarly: memEarly.heapTotal, committedLate: memLate.heapTotal, externalEarly: memEarly.external, externalLate: memLate.external,
-      arrayBuffersEarly: memEarly.arrayBuffers, arrayBuffersLate: memLate.arrayBuffers, spacesEarly: memEarly.spaces, spacesLate: memLate.spaces, heapDrained, pendingAtDrain, recordedMs, steadyRate, handledMs };
+      arrayBuffersEarly: memEarly.arrayBuffers, arrayBuffersLate: memLate.arrayBuffers, spacesEarly: memEarly.spaces, spacesLate: memLate.spaces,
+      cpuPer1000: (memLate.cpuMs - memEarly.cpuMs) / (((total - early) * PER_TXN) / 1000), heapDrained, pendingAtDrain, recordedMs, steadyRate, handledMs };
   } finally {
     agent.destroy();
     await server.ask({ kind: 'stop' }, 'stopped').catch(() => undefined);
@@ -589,6 +594,7 @@ async function parent(): Promise<void> {
             `all recorded after ${(med('ours', (r) => r.recordedMs!) / 1000).toFixed(2)} s`,
         );
       }
+      console.log(`server CPU ms per 1,000 events after the first 10% (user + system): ${variants.map((v) => `${v} ${med(v, (r) => r.cpuPer1000).toFixed(1)}`).join(', ')}`);
       console.log(`all runs (events/s): ${variants.map((v) => `${v} [${results.get(v)!.map((r) => (r.events / (r.ms / 1000)).toFixed(0)).join(', ')}]`).join('; ')}`);
     }
     const slow = Number(process.env['BENCH_SLOW_TXNS'] ?? 60);
