@@ -26,7 +26,10 @@
  *
  * `BENCH_VARIANTS=floor,ours` runs some of the variants only; `BENCH_SLOW_TXNS` sets how many
  * transactions the slow scenario pushes (default 60; 0 skips it); `BENCH_SERVER_FLAGS` adds Node
- * flags to the server children (e.g. `--max-semi-space-size=1`).
+ * flags to the server children (e.g. `--max-semi-space-size=1`, `--trace-gc-nvp`). The table also
+ * prints external memory (ArrayBuffers among it) at 10% and at the end; `BENCH_SPACES=1` prints the
+ * size of each V8 heap space per run; `BENCH_ALLOC_PROFILE=dir` samples what the receiver allocates,
+ * garbage included, prints the top allocation sites and writes the profile into `dir`.
  *
  * Nothing here asserts a time: it prints figures and ratios, and no verdict.
  */
@@ -37,6 +40,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const SELF = fileURLToPath(import.meta.url);
 const HS_TOKEN = 'bench_hs_token_0123456789abcdef0123456789abcdef';
@@ -86,7 +90,7 @@ function transaction(t: number): Buffer {
 /** Messages from a server child to this process. */
 type FromChild =
   | { kind: 'ready'; port: number }
-  | { kind: 'rss'; rss: number; heapTotal: number; heapUsed: number }
+  | { kind: 'rss'; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; spaces: string; cpuMs: number }
   | { kind: 'stats'; handled: number; depth?: number | undefined; pending?: number | undefined; lines: string[] }
   | { kind: 'stopped' };
 
@@ -172,26 +176,63 @@ async function serve(options: ChildOptions): Promise<ServerUnderTest> {
 
 async function child(options: ChildOptions): Promise<void> {
   const server = await serve(options);
+  const profile = process.env['BENCH_ALLOC_PROFILE'] && options.variant === 'ours' ? await startAllocationProfile() : undefined;
   const send = (message: FromChild): void => void process.send?.(message);
   process.on('message', (message: ToChild) => {
     if (message.kind === 'rss') {
       // RSS as it is; the heap after a full collection, so that garbage is not counted as kept.
-      const { rss, heapTotal } = process.memoryUsage();
+      const { rss, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      const spaces = getHeapSpaceStatistics()
+        .filter((s) => s.space_size > 0)
+        .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1048576).toFixed(1)}`)
+        .join(', ');
       (globalThis as { gc?: () => void }).gc?.();
-      send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed });
+      send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed, external, arrayBuffers, spaces, cpuMs });
     } else if (message.kind === 'stats') {
       void (async () => {
         const pending = await server.pendingTransactions?.();
         send({ kind: 'stats', handled: server.handled(), depth: server.depth?.(), pending, lines: server.lines?.() ?? [] });
       })();
     } else {
-      void server.stop().then(() => {
+      void server.stop().then(async () => {
+        await profile?.();
         send({ kind: 'stopped' });
         process.disconnect();
       });
     }
   });
   send({ kind: 'ready', port: server.port });
+}
+
+/**
+ * `BENCH_ALLOC_PROFILE=dir`: samples what the receiver allocates (the garbage included) and, at
+ * its stop, prints the allocation sites by bytes and writes the profile to `dir` (for DevTools).
+ */
+async function startAllocationProfile(): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  return async () => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
+    interface ProfileNode { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: ProfileNode[] }
+    const bySite = new Map<string, number>();
+    let total = 0;
+    const walk = (node: ProfileNode): void => {
+      const site = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/')}:${node.callFrame.lineNumber + 1}`;
+      bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+      total += node.selfSize;
+      for (const c of node.children) walk(c);
+    };
+    walk(profile.head);
+    console.log(`receiver allocations sampled: ${(total / 1048576).toFixed(1)} MB; top sites:`);
+    for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(bytes / 1048576).toFixed(1).padStart(7)} MB  ${site}`);
+    await writeFile(join(process.env['BENCH_ALLOC_PROFILE']!, `receiver-${process.pid}.heapprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 /** A server child and a way to ask it things. */
@@ -283,12 +324,22 @@ interface RunResult {
   /** V8's committed heap (what RSS holds of it) at 10% and at the end. */
   committedEarly: number;
   committedLate: number;
+  /** Memory outside the V8 heap (buffers and other external memory), and the ArrayBuffers of it, at 10% and at the end. */
+  externalEarly: number;
+  externalLate: number;
+  arrayBuffersEarly: number;
+  arrayBuffersLate: number;
+  /** V8's committed size per heap space (MB), at 10% and at the end, of each run. */
+  spacesEarly: string;
+  spacesLate: string;
   /** Ours: the heap after GC once the handler had seen every event (the inbox drained). */
   heapDrained?: number | undefined;
   /** Ours: transactions the store still counted as pending when the handler had seen every event. */
   pendingAtDrain?: number | undefined;
   /** Ours: ms from the first PUT until the store had recorded every transaction as processed. */
   recordedMs?: number | undefined;
+  /** The server's CPU time (user + system) per 1,000 events after the first 10%: less swayed than events/s by other load on the machine. */
+  cpuPer1000: number;
   /** Events/s after the first 10% (the warm-up left out). */
   steadyRate: number;
   /** Ours: ms from the first PUT until the handler had seen every event. */
@@ -303,7 +354,7 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     const total = Math.ceil(events / PER_TXN);
     const early = Math.ceil(total / 10);
     const latencies = new Float64Array(total);
-    let memEarly = { rss: 0, heapTotal: 0, heapUsed: 0 };
+    let memEarly = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, spaces: '', cpuMs: 0 };
     let earlyAt = 0;
     let next = 0;
     let failed = 0;
@@ -349,7 +400,9 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     latencies.sort();
     return { variant, inFlight, events: total * PER_TXN, ms, p50: percentile(latencies, 50), p99: percentile(latencies, 99),
       rssEarly: memEarly.rss, rssLate: memLate.rss, heapEarly: memEarly.heapUsed, heapLate: memLate.heapUsed,
-      committedEarly: memEarly.heapTotal, committedLate: memLate.heapTotal, heapDrained, pendingAtDrain, recordedMs, steadyRate, handledMs };
+      committedEarly: memEarly.heapTotal, committedLate: memLate.heapTotal, externalEarly: memEarly.external, externalLate: memLate.external,
+      arrayBuffersEarly: memEarly.arrayBuffers, arrayBuffersLate: memLate.arrayBuffers, spacesEarly: memEarly.spaces, spacesLate: memLate.spaces,
+      cpuPer1000: (memLate.cpuMs - memEarly.cpuMs) / (((total - early) * PER_TXN) / 1000), heapDrained, pendingAtDrain, recordedMs, steadyRate, handledMs };
   } finally {
     agent.destroy();
     await server.ask({ kind: 'stop' }, 'stopped').catch(() => undefined);
@@ -530,6 +583,10 @@ async function parent(): Promise<void> {
             `${committed.padStart(28)} |${mb(heapEarly).padStart(17)} ${mb(heapLate).padStart(7)} ${x(heapLate / heapEarly, 8)} ${drained.padStart(8)}`,
         );
       }
+      for (const v of variants) {
+        console.log(`${v}: external (of which ArrayBuffers) ${mb(med(v, (r) => r.externalEarly))} (${mb(med(v, (r) => r.arrayBuffersEarly))}) → ${mb(med(v, (r) => r.externalLate))} (${mb(med(v, (r) => r.arrayBuffersLate))})`);
+        if (process.env['BENCH_SPACES']) for (const r of results.get(v)!) console.log(`  V8 spaces (MB) at 10%: ${r.spacesEarly}\n  at end: ${r.spacesLate}`);
+      }
       if (results.get('ours')?.[0]?.recordedMs !== undefined) {
         console.log(
           `ours: the handler had seen every event after ${(med('ours', (r) => r.handledMs!) / 1000).toFixed(2)} s; the store then still held ` +
@@ -537,6 +594,7 @@ async function parent(): Promise<void> {
             `all recorded after ${(med('ours', (r) => r.recordedMs!) / 1000).toFixed(2)} s`,
         );
       }
+      console.log(`server CPU ms per 1,000 events after the first 10% (user + system): ${variants.map((v) => `${v} ${med(v, (r) => r.cpuPer1000).toFixed(1)}`).join(', ')}`);
       console.log(`all runs (events/s): ${variants.map((v) => `${v} [${results.get(v)!.map((r) => (r.events / (r.ms / 1000)).toFixed(0)).join(', ')}]`).join('; ')}`);
     }
     const slow = Number(process.env['BENCH_SLOW_TXNS'] ?? 60);

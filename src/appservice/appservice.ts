@@ -23,7 +23,9 @@ import type {
   AppserviceOptions,
   AppserviceState,
   AppserviceStopOptions,
+  AppserviceTransactionBody,
   DeadLetters,
+  InboxTransaction,
   PingOutcome,
   ThirdPartyHandlers,
 } from './types.js';
@@ -70,6 +72,51 @@ function error(status: number, errcode: string, message: string, headers?: Recor
 }
 
 const OK: ReceiverReply = Object.freeze({ status: 200, body: Object.freeze({}) });
+
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * A transaction body as received: its bytes when the caller had them (the text is then not kept:
+ * it is garbage as soon as it is parsed, and the bytes live off the JS heap), else its text.
+ */
+type ReceivedBody = { bytes: Uint8Array; text?: undefined } | { bytes?: undefined; text: string };
+
+/** Reads and parses a transaction body, or answers why not. */
+async function readTransaction(request: ReceiverRequest): Promise<ReceiverReply | { body: AppserviceTransactionBody; received: ReceivedBody }> {
+  let text: string;
+  try {
+    text = await request.text();
+  } catch (failure) {
+    const status = (failure as { status?: unknown }).status;
+    if (status === 413) return error(413, 'M_TOO_LARGE', 'The transaction is too large');
+    return error(400, 'M_BAD_JSON', 'The body could not be read');
+  }
+  try {
+    const body = parseTransactionBody(text);
+    const bytes = request.bytes?.();
+    return { body, received: bytes === undefined ? { text } : { bytes } };
+  } catch (failure) {
+    if (failure instanceof TransactionBodyError) return error(400, failure.errcode, failure.message);
+    throw failure;
+  }
+}
+
+/** What the store is given: with the bytes, the text is decoded only if the store reads it. */
+function inboxTransaction(scope: string, txnId: string, contentHash: string, eventIds: string[], received: ReceivedBody, receivedAt: number): InboxTransaction {
+  if (received.bytes === undefined) return { scope, txnId, contentHash, eventIds, body: received.text, receivedAt };
+  const bytes = received.bytes;
+  return {
+    scope,
+    txnId,
+    contentHash,
+    eventIds,
+    bodyBytes: bytes,
+    receivedAt,
+    get body() {
+      return UTF8.decode(bytes);
+    },
+  };
+}
 
 /** Races a promise with a timeout; `undefined` when the time ran out. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
@@ -440,21 +487,9 @@ class AppserviceImpl implements ReceivingAppservice {
   async #transaction(txnId: string, request: ReceiverRequest): Promise<ReceiverReply> {
     const started = this.#now();
     if (this.#state !== 'running' || this.#scope === undefined) return this.#unavailable('The application service is not accepting transactions');
-    let text: string;
-    try {
-      text = await request.text();
-    } catch (failure) {
-      const status = (failure as { status?: unknown }).status;
-      if (status === 413) return error(413, 'M_TOO_LARGE', 'The transaction is too large');
-      return error(400, 'M_BAD_JSON', 'The body could not be read');
-    }
-    let body;
-    try {
-      body = parseTransactionBody(text);
-    } catch (failure) {
-      if (failure instanceof TransactionBodyError) return error(400, failure.errcode, failure.message);
-      throw failure;
-    }
+    const read = await readTransaction(request);
+    if ('status' in read) return read;
+    const { body, received } = read;
     // A retry of a transaction still being accepted waits for that attempt's outcome.
     const eventIds = eventIdsOf(body);
     const contentHash = digestEventIds(eventIds, otherPartsOf(body));
@@ -469,7 +504,7 @@ class AppserviceImpl implements ReceivingAppservice {
         return OK;
       }
     }
-    const attempt = this.#accept(txnId, text, request.bytes?.(), body, eventIds, contentHash, started);
+    const attempt = this.#accept(txnId, received, body, eventIds, contentHash, started);
     const settled = attempt.then(
       (reply) => reply.status === 200,
       () => false,
@@ -484,8 +519,7 @@ class AppserviceImpl implements ReceivingAppservice {
 
   async #accept(
     txnId: string,
-    text: string,
-    bytes: Uint8Array | undefined,
+    received: ReceivedBody,
     body: ReturnType<typeof parseTransactionBody>,
     eventIds: string[],
     contentHash: string,
@@ -511,11 +545,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const receivedAt = this.#now();
     let result;
     try {
-      result = await this.#o.store.accept(
-        bytes === undefined
-          ? { scope, txnId, contentHash, eventIds, body: text, receivedAt }
-          : { scope, txnId, contentHash, eventIds, body: text, bodyBytes: bytes, receivedAt },
-      );
+      result = await this.#o.store.accept(inboxTransaction(scope, txnId, contentHash, eventIds, received, receivedAt));
     } catch (failure) {
       this.#logger.error('The application service store could not record a transaction', {
         txnId,

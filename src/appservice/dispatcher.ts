@@ -6,7 +6,7 @@
 import { abortableSleep } from '../transport/delay.js';
 import { backoffDelay } from '../transport/retry.js';
 import type { TransportLogger } from '../transport/options.js';
-import type { AnyHandler, HandlerRegistry } from '../sync/emitter.js';
+import type { AnyHandler, HandlerFailures, HandlerRegistry } from '../sync/emitter.js';
 import type { WorkItem } from './payload.js';
 import type {
   AppserviceEventContext,
@@ -34,6 +34,15 @@ interface Queue {
   /** In the ready list or running. */
   scheduled: boolean;
 }
+
+/** What failed in an attempt: the handlers per call index, and the last error. */
+interface Failed {
+  failed: Map<number, Set<AnyHandler>>;
+  lastError: unknown;
+}
+
+/** Items a pump runs to their end synchronously before it lets the event loop turn. */
+const SYNC_BUDGET = 1_000;
 
 /** A call of one registry name for an item. */
 interface Call {
@@ -73,6 +82,25 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
+/** Registry keys of the event types seen, so that an event does not build its key again (bounded: types come from the homeserver). */
+const eventKeys = new Map<string, string>();
+
+/** The registry key of an event type. */
+function eventKey(type: string): string {
+  let key = eventKeys.get(type);
+  if (key === undefined) {
+    key = EVENT_PREFIX + type;
+    if (eventKeys.size < 256) eventKeys.set(type, key);
+  }
+  return key;
+}
+
+/** The call of an event type's handlers, with the context they are given. */
+function typedCall(name: string, payload: unknown, source: AppserviceEventContext['source'], roomId: string | undefined, info: AppserviceTransactionInfo, attempt: number): Call {
+  const context: AppserviceEventContext = { source, roomId, transaction: info, attempt };
+  return { name, a: payload, b: context };
+}
+
 /** The registry calls of an item: its event type's handlers, then its groups. */
 export function callsOf(item: WorkItem, info: AppserviceTransactionInfo, attempt: number, has: (name: string) => boolean = () => true): Call[] {
   const payload = item.payload;
@@ -80,20 +108,16 @@ export function callsOf(item: WorkItem, info: AppserviceTransactionInfo, attempt
   const roomId = field(payload, 'room_id');
   const room = typeof roomId === 'string' ? roomId : undefined;
   const calls: Call[] = [];
-  const typed = (source: AppserviceEventContext['source']): void => {
-    if (typeof type !== 'string') return;
-    if (!has(EVENT_PREFIX + type)) return;
-    const context: AppserviceEventContext = { source, roomId: room, transaction: info, attempt };
-    calls.push({ name: EVENT_PREFIX + type, a: payload, b: context });
-  };
+  const typedName = typeof type === 'string' ? eventKey(type) : undefined;
+  const typed = typedName !== undefined && has(typedName);
   switch (item.kind) {
     case 'event':
-      typed('timeline');
+      if (typed) calls.push(typedCall(typedName, payload, 'timeline', room, info, attempt));
       if (has('timeline')) calls.push({ name: 'timeline', a: { roomId: room ?? '', events: [payload] }, b: info });
       if (has('state') && typeof field(payload, 'state_key') === 'string') calls.push({ name: 'state', a: { roomId: room ?? '', events: [payload] }, b: info });
       break;
     case 'ephemeral': {
-      typed('ephemeral');
+      if (typed) calls.push(typedCall(typedName, payload, 'ephemeral', room, info, attempt));
       const content = field(payload, 'content');
       if (type === 'm.typing' && room !== undefined && has('typing')) {
         const ids = field(content, 'user_ids');
@@ -107,7 +131,7 @@ export function callsOf(item: WorkItem, info: AppserviceTransactionInfo, attempt
       break;
     }
     case 'toDevice':
-      typed('to_device');
+      if (typed) calls.push(typedCall(typedName, payload, 'to_device', room, info, attempt));
       if (has('toDevice')) calls.push({ name: 'toDevice', a: { events: [payload] }, b: info });
       break;
     default:
@@ -141,6 +165,9 @@ export class Dispatcher {
   #doneFlush: Promise<void> | undefined;
 
   readonly #has: (name: string) => boolean;
+  /** Inside {@link Dispatcher.#pump}: an item settled meanwhile leaves the next to its loop. */
+  #pumping = false;
+  #pumpTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
@@ -290,34 +317,70 @@ export class Dispatcher {
   }
 
   #pump(): void {
-    while (!this.#halted && this.#running < this.#o.concurrency && this.#readyHead < this.#ready.length) {
-      const name = this.#ready[this.#readyHead++]!;
-      if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-        this.#ready = this.#ready.slice(this.#readyHead);
-        this.#readyHead = 0;
+    if (this.#pumping) return;
+    this.#pumping = true;
+    let finishedHere = 0;
+    try {
+      while (!this.#halted && this.#running < this.#o.concurrency && this.#readyHead < this.#ready.length) {
+        if (finishedHere >= SYNC_BUDGET) {
+          // Synchronous handlers have had their turn: let the event loop answer requests first.
+          this.#pumpLater();
+          break;
+        }
+        const name = this.#ready[this.#readyHead++]!;
+        if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+          this.#ready = this.#ready.slice(this.#readyHead);
+          this.#readyHead = 0;
+        }
+        const queue = this.#queues.get(name);
+        if (queue === undefined) continue;
+        this.#running++;
+        this.#active++;
+        if (this.#runHead(name, queue)) finishedHere++;
       }
-      const queue = this.#queues.get(name);
-      if (queue === undefined) continue;
-      this.#running++;
-      this.#active++;
-      void this.#runHead(name, queue);
+    } finally {
+      this.#pumping = false;
     }
   }
 
-  async #runHead(name: string, queue: Queue): Promise<void> {
+  #pumpLater(): void {
+    if (this.#pumpTimer !== undefined) return;
+    this.#pumpTimer = setTimeout(() => {
+      this.#pumpTimer = undefined;
+      this.#pump();
+    }, 0);
+  }
+
+  /**
+   * Runs the head item of a queue. When its handlers all finish synchronously the item is
+   * settled at once, with no promise made, and this answers `true`.
+   */
+  #runHead(name: string, queue: Queue): boolean {
     const { txn, item } = queue.items[queue.head]!;
     const generation = this.#generation;
-    let finished = false;
-    let recorded = true;
+    let outcome: true | Promise<boolean>;
     try {
-      finished = await this.#process(txn, item);
+      outcome = this.#process(txn, item);
     } catch (error) {
-      // The store failed to keep a dead letter: the item is not recorded as done, so it runs
-      // again after a restart; the queue goes on rather than stall.
-      this.#o.logger.error('The application service could not finish an item', { queue: name, error: describeError(error).message });
-      finished = true;
-      recorded = false;
+      outcome = Promise.reject(error);
     }
+    if (outcome === true) {
+      this.#settle(name, queue, txn, item, generation, true, true);
+      return true;
+    }
+    outcome.then(
+      (finished) => this.#settle(name, queue, txn, item, generation, finished, true),
+      (error: unknown) => {
+        // The store failed to keep a dead letter: the item is not recorded as done, so it runs
+        // again after a restart; the queue goes on rather than stall.
+        this.#o.logger.error('The application service could not finish an item', { queue: name, error: describeError(error).message });
+        this.#settle(name, queue, txn, item, generation, true, false);
+      },
+    );
+    return false;
+  }
+
+  #settle(name: string, queue: Queue, txn: ActiveTransaction, item: WorkItem, generation: number, finished: boolean, recorded: boolean): void {
     this.#active--;
     if (this.#active === 0 && this.#settleWaiters.size > 0) {
       const waiters = [...this.#settleWaiters];
@@ -335,8 +398,9 @@ export class Dispatcher {
     queue.head++;
     this.#depth--;
     if (recorded) this.#recordDone(txn, item.index);
-    callHook(this.#o.metrics.queueLag, { queue: name, lagMs: this.#o.now() - txn.info.receivedAt });
-    callHook(this.#o.metrics.inboxDepth, this.#depth);
+    const { queueLag, inboxDepth } = this.#o.metrics;
+    if (queueLag !== undefined) callHook(queueLag, { queue: name, lagMs: this.#o.now() - txn.info.receivedAt });
+    callHook(inboxDepth, this.#depth);
     if (queue.head < queue.items.length) {
       if (queue.head > 256) {
         queue.items = queue.items.slice(queue.head);
@@ -350,44 +414,68 @@ export class Dispatcher {
     this.#pump();
   }
 
-  /** Runs an item's handlers with retries; dead-letters it when they keep failing. `false` when halted mid-way. */
-  async #process(txn: ActiveTransaction, item: WorkItem): Promise<boolean> {
-    let failed: Map<number, Set<AnyHandler>> | undefined;
-    let lastError: unknown;
+  /**
+   * Runs an item's handlers with retries; dead-letters it when they keep failing. `true` at once
+   * when the first attempt's handlers all succeeded synchronously; else a promise of whether the
+   * item was finished (`false` when halted mid-way).
+   */
+  #process(txn: ActiveTransaction, item: WorkItem): true | Promise<boolean> {
+    const first = this.#runCalls(callsOf(item, txn.info, 0, this.#has), undefined, item.queue, 0);
+    return first === undefined ? true : this.#retry(txn, item, first);
+  }
+
+  /** The rest of {@link Dispatcher.#process} once the first attempt did not succeed synchronously. */
+  async #retry(txn: ActiveTransaction, item: WorkItem, first: Failed | Promise<Failed | undefined>): Promise<boolean> {
+    let next = await first;
+    if (next === undefined) return true;
+    if (this.#halted) return false;
     const limit = this.#o.retryLimit;
-    for (let attempt = 0; attempt <= limit; attempt++) {
-      if (attempt > 0) {
-        const delay = backoffDelay(attempt, { backoffBase: this.#o.backoffBase, backoffLimit: this.#o.backoffLimit, jitter: 'none' });
-        try {
-          await abortableSleep(this.#o.sleep, delay, this.#abort.signal);
-        } catch {
-          return false;
-        }
+    for (let attempt = 1; attempt <= limit; attempt++) {
+      const delay = backoffDelay(attempt, { backoffBase: this.#o.backoffBase, backoffLimit: this.#o.backoffLimit, jitter: 'none' });
+      try {
+        await abortableSleep(this.#o.sleep, delay, this.#abort.signal);
+      } catch {
+        return false;
       }
-      const next = await this.#runCalls(callsOf(item, txn.info, attempt, this.#has), failed, item.queue, attempt);
+      const failed: Failed = next;
+      next = await this.#runCalls(callsOf(item, txn.info, attempt, this.#has), failed.failed, item.queue, attempt);
       if (next === undefined) return true;
-      failed = next.failed;
-      lastError = next.lastError;
       if (this.#halted) return false;
     }
-    await this.#deadLetter(txn, item, lastError, limit + 1);
+    await this.#deadLetter(txn, item, next.lastError, limit + 1);
     return true;
   }
 
-  /** Runs the calls (only the failed handlers, on a retry); answers what failed, `undefined` when nothing did. */
-  async #runCalls(
-    calls: Call[],
-    only: Map<number, Set<AnyHandler>> | undefined,
-    queue: string,
-    attempt: number,
-  ): Promise<{ failed: Map<number, Set<AnyHandler>>; lastError: unknown } | undefined> {
-    let failed: Map<number, Set<AnyHandler>> | undefined;
-    let lastError: unknown;
+  /**
+   * Runs the calls (only the failed handlers, on a retry); answers what failed, `undefined` when
+   * nothing did: synchronously while every handler is synchronous and succeeds, else a promise.
+   */
+  #runCalls(calls: Call[], only: Map<number, Set<AnyHandler>> | undefined, queue: string, attempt: number): undefined | Promise<Failed | undefined> {
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
       const subset = only?.get(i);
       if (only !== undefined && subset === undefined) continue;
-      const failures = await this.#o.registry.runCollecting(call.name, call.a, call.b, subset);
+      const failures = this.#o.registry.runCollecting(call.name, call.a, call.b, subset);
+      if (failures instanceof Promise || failures.length > 0) return this.#runCallsFrom(calls, only, queue, attempt, i, failures);
+    }
+    return undefined;
+  }
+
+  async #runCallsFrom(
+    calls: Call[],
+    only: Map<number, Set<AnyHandler>> | undefined,
+    queue: string,
+    attempt: number,
+    start: number,
+    firstFailures: HandlerFailures | Promise<HandlerFailures>,
+  ): Promise<Failed | undefined> {
+    let failed: Map<number, Set<AnyHandler>> | undefined;
+    let lastError: unknown;
+    for (let i = start; i < calls.length; i++) {
+      const call = calls[i]!;
+      const subset = only?.get(i);
+      if (only !== undefined && subset === undefined) continue;
+      const failures = await (i === start ? firstFailures : this.#o.registry.runCollecting(call.name, call.a, call.b, subset));
       if (failures.length === 0) continue;
       const set = new Set<AnyHandler>();
       for (const failure of failures) {

@@ -84,10 +84,10 @@ function record(type: string, meta: unknown): Uint8Array[] {
   return frame(Buffer.from(type + JSON.stringify(meta), 'utf8'));
 }
 
-/** An accepted transaction: its metadata line, then the body (the request's own bytes when given). */
-function acceptRecord(r: AcceptRecord, bodyBytes?: Uint8Array): Uint8Array[] {
+/** An accepted transaction: its metadata line, then the body (the request's own bytes when it has them). */
+function acceptRecord(r: AcceptRecord): Uint8Array[] {
   const head = Buffer.from(`A${JSON.stringify({ s: r.scope, t: r.txnId, h: r.hash, k: r.key, r: r.receivedAt, x: r.skipped })}\n`, 'utf8');
-  return frame(head, bodyBytes ?? Buffer.from(r.body, 'utf8'));
+  return frame(head, typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body);
 }
 
 /**
@@ -359,25 +359,34 @@ export class FileAppserviceStore implements AppserviceStore {
     }
   }
 
-  async accept(transaction: InboxTransaction): Promise<AcceptResult> {
-    this.#ready();
+  accept(transaction: InboxTransaction): Promise<AcceptResult> {
+    try {
+      this.#ready();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const decision = this.#state.decide(transaction);
     if (decision.record === undefined) {
       // A duplicate of a transaction still being synced is acknowledged only once it is on disk.
-      await this.#durable.get(decision.result.key);
-      return decision.result;
+      const durable = this.#durable.get(decision.result.key);
+      return durable === undefined ? Promise.resolve(decision.result) : durable.then(() => decision.result);
     }
     // Applied at once so a concurrent duplicate sees it; a failed write breaks the store for good.
+    // The state keeps the request's bytes when given (off the JS heap), not the text.
     this.#state.applyAccept(decision.record);
-    const written = this.#append(acceptRecord(decision.record, transaction.bodyBytes), true);
-    const key = decision.result.key;
+    return this.#durably(decision.result, this.#append(acceptRecord(decision.record), true));
+  }
+
+  /** Resolves `result` once `written` is on disk (holding nothing else meanwhile). */
+  async #durably(result: AcceptResult, written: Promise<void>): Promise<AcceptResult> {
+    const key = result.key;
     this.#durable.set(key, written);
     try {
       await written;
     } finally {
       if (this.#durable.get(key) === written) this.#durable.delete(key);
     }
-    return decision.result;
+    return result;
   }
 
   async pending(): Promise<PendingTransaction[]> {

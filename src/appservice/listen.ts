@@ -60,24 +60,28 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new BodyTooLargeError(`The body of ${declared} bytes is over the limit of ${limit}`));
   }
+  // With a Content-Length (what a homeserver sends), the body is read into one buffer of that size.
+  const sized = Number.isInteger(declared) && declared >= 0 ? Buffer.allocUnsafeSlow(declared) : undefined;
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
     req.on('data', (chunk: Buffer) => {
       if (over) return;
-      size += chunk.length;
-      if (size > limit) {
+      if (size + chunk.length > limit) {
         over = true;
         chunks.length = 0;
         reject(new BodyTooLargeError(`The body is over the limit of ${limit} bytes`));
         return;
       }
-      chunks.push(chunk);
+      if (sized !== undefined) chunk.copy(sized, size);
+      else chunks.push(chunk);
+      size += chunk.length;
     });
     req.on('end', () => {
       if (over) return;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      if (sized !== undefined) resolve(size === sized.length ? sized : sized.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.on('error', (error) => {
       if (!over) reject(error);

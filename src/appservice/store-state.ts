@@ -17,7 +17,8 @@ interface PendingEntry {
   hash: string;
   key: string;
   txnId: string;
-  body: string;
+  /** The body as text, or as its UTF-8 bytes (kept off the JS heap; decoded when asked for). */
+  body: string | Uint8Array;
   receivedAt: number;
   done: Set<number>;
 }
@@ -35,11 +36,14 @@ export interface AcceptRecord {
   txnId: string;
   hash: string;
   key: string;
-  body: string;
+  /** The body as text, or as its UTF-8 bytes when the receiver had them. */
+  body: string | Uint8Array;
   receivedAt: number;
   eventIds: readonly string[];
   skipped: readonly number[];
 }
+
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** The shared in-memory state of an embedded store. */
 export class StoreState {
@@ -75,7 +79,7 @@ export class StoreState {
         txnId: transaction.txnId,
         hash: transaction.contentHash,
         key,
-        body: transaction.body,
+        body: transaction.bodyBytes ?? transaction.body,
         receivedAt: transaction.receivedAt,
         eventIds: transaction.eventIds,
         skipped,
@@ -155,7 +159,7 @@ export class StoreState {
     return [...this.#pending.values()].map((entry) => ({
       key: entry.key,
       txnId: entry.txnId,
-      body: entry.body,
+      body: typeof entry.body === 'string' ? entry.body : UTF8.decode(entry.body),
       receivedAt: entry.receivedAt,
       done: [...entry.done],
     }));

@@ -18,7 +18,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-const NO_FAILURES: readonly { handler: AnyHandler; error: unknown }[] = Object.freeze([]);
+/** The handlers of a run that failed, with their errors. */
+export type HandlerFailures = readonly { handler: AnyHandler; error: unknown }[];
+
+const NO_FAILURES: HandlerFailures = Object.freeze([]);
 
 /** Ordered handlers by name, run one after another; a failing handler is reported, never rethrown. */
 export class HandlerRegistry {
@@ -113,18 +116,44 @@ export class HandlerRegistry {
   /**
    * Runs the handlers of `name` in order (only those in `only`, when given) and answers the
    * ones that failed, with their errors, instead of reporting them: the caller retries them.
-   * Resolves at once (no promise made per handler) when every handler is synchronous.
+   * Answers synchronously (no promise made) when every handler is synchronous, else a promise.
    */
-  async runCollecting(
-    name: string,
+  runCollecting(name: string, a: unknown, b: unknown, only?: ReadonlySet<AnyHandler>): HandlerFailures | Promise<HandlerFailures> {
+    const list = this.#handlers.get(name);
+    if (list === undefined) return NO_FAILURES;
+    let failed: { handler: AnyHandler; error: unknown }[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!;
+      if (only !== undefined && !only.has(entry.original)) continue;
+      let result: unknown;
+      try {
+        result = entry.handler(a, b);
+      } catch (error) {
+        (failed ??= []).push({ handler: entry.original, error });
+        continue;
+      }
+      if (isThenable(result)) return this.#collectFrom(list, i, result, a, b, only, failed);
+    }
+    return failed ?? NO_FAILURES;
+  }
+
+  /** The rest of {@link runCollecting} once a handler returned a promise. */
+  async #collectFrom(
+    list: readonly Entry[],
+    at: number,
+    pending: PromiseLike<unknown>,
     a: unknown,
     b: unknown,
-    only?: ReadonlySet<AnyHandler>,
-  ): Promise<readonly { handler: AnyHandler; error: unknown }[]> {
-    const list = this.#handlers.get(name);
-    let failed: { handler: AnyHandler; error: unknown }[] | undefined;
-    if (list === undefined) return NO_FAILURES;
-    for (const entry of list) {
+    only: ReadonlySet<AnyHandler> | undefined,
+    failed: { handler: AnyHandler; error: unknown }[] | undefined,
+  ): Promise<HandlerFailures> {
+    try {
+      await pending;
+    } catch (error) {
+      (failed ??= []).push({ handler: list[at]!.original, error });
+    }
+    for (let i = at + 1; i < list.length; i++) {
+      const entry = list[i]!;
       if (only !== undefined && !only.has(entry.original)) continue;
       try {
         const result = entry.handler(a, b);

@@ -62,6 +62,35 @@ describe('FileAppserviceStore', () => {
     await store.close();
   });
 
+  it('a transaction handed over as its bytes is pending as its text, byte for byte, before and after a restart', async () => {
+    const text = JSON.stringify({ events: [{ ...message('$ü'), event_id: '$ü', content: { body: 'héllo 🌍' } }] });
+    const bytes = new TextEncoder().encode(text);
+    const store = new FileAppserviceStore(dir);
+    await store.open();
+    let decoded = 0;
+    const inbox: InboxTransaction = {
+      scope: 'bridge/abc',
+      txnId: 'b1',
+      contentHash: 'h-b1',
+      eventIds: ['$ü'],
+      bodyBytes: bytes,
+      receivedAt: 1,
+      get body() {
+        decoded++;
+        return new TextDecoder().decode(bytes);
+      },
+    };
+    expect((await store.accept(inbox)).status).toBe('new');
+    // The store wrote and kept the bytes: it never asked for the text.
+    expect(decoded).toBe(0);
+    expect((await store.pending()).map((p) => p.body)).toEqual([text]);
+    await store.close();
+    const after = new FileAppserviceStore(dir);
+    await after.open();
+    expect((await after.pending()).map((p) => p.body)).toEqual([text]);
+    await after.close();
+  });
+
   it('a completed transaction is no longer pending after a restart, and dead letters stay until removed', async () => {
     const store = new FileAppserviceStore(dir);
     await store.open();

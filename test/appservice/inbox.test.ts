@@ -211,6 +211,24 @@ describe('order and concurrency', () => {
     expect(roomA).toEqual(['start $e1', 'end $e1', 'start $e2', 'end $e2', 'start $e4', 'end $e4']);
   });
 
+  it('a long backlog of synchronous handlers lets timers run in between, and keeps its order', async () => {
+    appservice = await started();
+    const seen: number[] = [];
+    const all = collector<number>(2_500);
+    appservice.on('m.room.message', (event) => {
+      const n = Number(event.event_id.slice(2));
+      seen.push(n);
+      all.push(n);
+    });
+    const events = Array.from({ length: 2_500 }, (_, i) => message(i));
+    expect((await appservice.fetch(putTransaction('long', { events }))).status).toBe(200);
+    const atTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(seen.length), 0));
+    await all.done;
+    expect(atTimer).toBeGreaterThan(0);
+    expect(atTimer).toBeLessThan(2_500);
+    expect(seen).toEqual(events.map((_, i) => i));
+  });
+
   it('no more handlers run at once than the concurrency cap', async () => {
     appservice = await started({ concurrency: 2 });
     let running = 0;

@@ -25,7 +25,7 @@ function put(url: string, body: string | Uint8Array<ArrayBuffer>, headers: Recor
 }
 
 /** A PUT whose body is streamed in chunks without a Content-Length. */
-function putChunked(url: string, chunks: number, chunkBytes: number): Promise<{ status: number; body: string }> {
+function putChunked(url: string, chunks: number, chunkBytes: number, last?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'PUT', headers: { authorization: `Bearer ${HS_TOKEN}`, 'transfer-encoding': 'chunked' } }, (res) => {
       let text = '';
@@ -43,7 +43,7 @@ function putChunked(url: string, chunks: number, chunkBytes: number): Promise<{ 
           return;
         }
       }
-      req.end();
+      req.end(last);
     };
     write();
   });
@@ -110,6 +110,17 @@ describe('listenAppservice', () => {
     const padding = ' '.repeat(20 * 1024 * 1024 - 64);
     const response = await put(`${server.url}/_matrix/app/v1/transactions/near`, `{"events":[]${padding}}`);
     expect(response.status).toBe(200);
+  });
+
+  it('a streamed body without Content-Length under the limit is read whole', async () => {
+    appservice = await started();
+    server = await listenAppservice(appservice, { port: 0, maxBodyBytes: 64 * 1024 });
+    const got = deferred<string>();
+    appservice.on('m.room.message', (event) => got.resolve(event.event_id));
+    // 16 chunks of spaces, then the transaction: JSON whitespace before the value.
+    const { status } = await putChunked(`${server.url}/_matrix/app/v1/transactions/streamed`, 16, 1024, JSON.stringify({ events: [message(7)] }));
+    expect(status).toBe(200);
+    expect(await got.promise).toBe('$e7');
   });
 
   it('a streamed body without Content-Length is cut at the limit with 413', async () => {
