@@ -2,25 +2,30 @@
  * The fetch engine: ky over the injected or global `fetch`. The universal path
  * (browsers, Deno, Bun, and whenever a caller passes `fetch`).
  *
- * ky runs with its own policy switched off (`retry: 0`, `throwHttpErrors: false`,
- * `timeout: false`, `redirect: 'manual'`): the transport above owns all of it. ky
- * builds the request (URL, method, headers, redirect mode); the body and the
- * signal are attached when it is sent.
+ * One ky instance per engine, with its own policy switched off (`retry: 0`,
+ * `throwHttpErrors: false`, `timeout: false`): the transport above owns all of it.
+ * Each call gives ky the method and the URL, from which ky builds and normalises
+ * the `Request`; ky's `beforeRequest` hook then sends that Request through
+ * `fetch` with the rest of the exchange attached (see {@link Dispatch}) and
+ * answers ky with the `Response`.
+ *
+ * What a call costs in ky is what it is given: every option passes through ky's
+ * option merge, and headers through four `Headers` copies, so a call gives ky no
+ * more than the method, the URL and the dispatch.
  */
-import type { KyInstance } from 'ky';
+import type { KyInstance, Options as KyOptions } from 'ky';
 import { DEFAULT_TRANSPORT_OPTIONS } from '../defaults.js';
 import type { EngineRequest, EngineResponse, HttpEngine } from '../engine.js';
 import { isAsyncIterable, isWebStream, iterableToStream } from './body-kinds.js';
 
 /**
- * What one call attaches at the fetch itself rather than through ky: the body (ky
- * clones each request for its retries, which would tee, that is buffer, a body) and
- * the signal (ky would compose it with its own on every call, for a policy that is
- * the transport's).
+ * What one call attaches when ky's Request is sent, through ky's `context`: the
+ * headers (as they are: ky would copy them through `Headers` four times), the
+ * body (ky clones a request for its retries, which would tee, that is buffer, a
+ * body), the signal (ky would compose it with its own) and the redirect mode.
+ * `signal: null` keeps `fetch` from following ky's own signal, which only ky can abort.
  */
-type Attach = {
-  init: RequestInit;
-};
+type Dispatch = RequestInit & { duplex?: 'half' };
 
 /**
  * Creates a fetch engine over `fetch` (the global fetch, looked up per call, when omitted).
@@ -39,13 +44,11 @@ export function createFetchEngine(fetch: typeof globalThis.fetch = DEFAULT_TRANS
       retry: 0,
       throwHttpErrors: false,
       timeout: false,
-      redirect: 'manual',
       fetch,
       hooks: {
-        // ky builds and normalises the Request; this hook sends it with the call's body and
-        // signal attached (see `Attach`), and answers ky with the Response, which skips
-        // ky's retry clone (it would tee the body) and its signal composition.
-        beforeRequest: [(request, options) => fetch(request, (options.context as unknown as Attach).init)],
+        // Answering ky with the Response skips ky's retry clone (it would tee the body)
+        // and its timeout race; the Request sent is the one ky built.
+        beforeRequest: [(request, options) => fetch(request, options.context as Dispatch)],
       },
     })),
   );
@@ -54,21 +57,28 @@ export function createFetchEngine(fetch: typeof globalThis.fetch = DEFAULT_TRANS
   return {
     name: 'fetch',
     async send(request: EngineRequest, follow = false): Promise<EngineResponse> {
-      const { body, signal } = request;
-      // A Node stream or async generator is read through a web stream: fetch takes no other.
-      const stream = isWebStream(body) ? body : isAsyncIterable(body) ? iterableToStream(body) : undefined;
-      const init: RequestInit =
-        stream === undefined
-          ? { body: (body as BodyInit | undefined) ?? null, signal: signal ?? null }
-          : ({ body: stream, duplex: 'half', signal: signal ?? null } as RequestInit);
-      const context: Attach = { init };
-      const ky = client ?? (await loading);
-      const response = await ky(request.url, {
-        method: request.method,
+      const body = request.body;
+      const dispatch: Dispatch = {
         headers: request.headers,
-        context,
-        ...(follow ? { redirect: 'follow' as const } : {}),
-      });
+        body: null,
+        signal: request.signal ?? null,
+        redirect: follow ? 'follow' : 'manual',
+      };
+      if (body !== undefined) {
+        if (isWebStream(body)) {
+          dispatch.body = body;
+          dispatch.duplex = 'half';
+        } else if (isAsyncIterable(body)) {
+          // A Node stream or async generator is read through a web stream: fetch takes no other.
+          dispatch.body = iterableToStream(body);
+          dispatch.duplex = 'half';
+        } else {
+          dispatch.body = body as BodyInit;
+        }
+      }
+      const ky = client ?? (await loading);
+      const options: KyOptions = { method: request.method, context: dispatch as Record<string, unknown> };
+      const response = await ky(request.url, options);
       return {
         status: response.status,
         statusText: response.statusText,
