@@ -2,6 +2,7 @@
  * createAppservice: the receiver of the homeserver's pushes (routing, auth,
  * the durable inbox, queries) and the lifecycle around it.
  */
+import { readLimited as readLimitedBytes } from '../transport/response-body.js';
 import { createClient, type MatrixClient } from '../client.js';
 import { HandlerRegistry } from '../sync/emitter.js';
 import type { HandlerErrorInfo, HandlerResult } from '../sync/types.js';
@@ -145,28 +146,8 @@ async function readLimited(request: Request, limit: number): Promise<string> {
     await request.body?.cancel().catch(() => undefined);
     throw new BodyTooLargeError(`The body of ${declared} bytes is over the limit of ${limit}`);
   }
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLargeError(`The body is over the limit of ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readLimitedBytes(request.body, limit, () => new BodyTooLargeError(`The body is over the limit of ${limit} bytes`));
+  return new TextDecoder().decode(bytes);
 }
 
 /** The query parameters of a third-party lookup, without the token. */
