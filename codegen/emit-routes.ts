@@ -24,6 +24,8 @@ export interface RouteInfo {
   readonly query: boolean;
   /** The success response: none (a redirect), JSON, or bytes. */
   readonly response: 'none' | 'json' | 'binary';
+  /** What a JSON success answer must be: an object with required fields (an empty body is invalid), an array, or an object that may be empty (read as \`{}\`). */
+  readonly answer: 'object' | 'array' | 'object-or-empty';
   /** Repeating the call is harmless (GET, PUT, DELETE, and the POSTs of codegen/overrides.ts). */
   readonly safe: boolean;
   /** A trailing path parameter the client fills itself when the chain leaves it out. */
@@ -40,7 +42,7 @@ export interface RouteInfo {
 export function routeRow(e: RouteEntry) {
   return {
     method: e.method, path: e.path, params: e.params, auth: e.auth, body: e.body, query: e.query,
-    response: e.response, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
+    response: e.response, answer: e.answer, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
   };
 }
 

@@ -31,7 +31,7 @@ export async function generate(specDir: string, version: string, commit: string)
   const as = loadArea(specDir, 'application-service', new Bundler(dataDir));
   const csOps = collectOperations(cs.documents);
   const asOps = collectOperations(as.documents);
-  const routes = [...buildRouteTable(csOps, 'client-server'), ...buildRouteTable(asOps, 'application-service')]
+  const routes = [...buildRouteTable(csOps, 'client-server', cs.schemas), ...buildRouteTable(asOps, 'application-service', as.schemas)]
     .sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
   for (const route of [...Object.keys(OPERATION_PATCHES), ...Object.keys(SAFE_POSTS)]) {
     if (!routes.some((r) => r.route === route)) throw new Error(`codegen/overrides.ts names ${route}, which the spec no longer has`);

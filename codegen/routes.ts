@@ -24,6 +24,8 @@ export interface RouteEntry {
   /** Whether the operation takes query parameters. */
   query: boolean;
   response: 'json' | 'binary' | 'none';
+  /** What a JSON success answer must be: an object with required fields, an array, or an object that may be empty. */
+  answer: 'object' | 'array' | 'object-or-empty';
   rateLimited: boolean;
   deprecated: boolean;
   since: string | null;
@@ -67,7 +69,7 @@ export function chainShape(chain: string): string {
 }
 
 /** Builds the route table rows, sorted by route. Fails loudly on an ambiguous chain. */
-export function buildRouteTable(operations: readonly SpecOperation[], area: RouteEntry['area']): RouteEntry[] {
+export function buildRouteTable(operations: readonly SpecOperation[], area: RouteEntry['area'], schemas: JsonObject = {}): RouteEntry[] {
   const entries: RouteEntry[] = operations.map((op) => {
     const { operation, path, method } = op;
     const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
@@ -90,6 +92,7 @@ export function buildRouteTable(operations: readonly SpecOperation[], area: Rout
       bodyRequired: isObject(operation.requestBody) && operation.requestBody.required === true,
       query: Array.isArray(operation.parameters) && operation.parameters.some((p) => isObject(p) && p.in === 'query'),
       response: successTypes.length === 0 ? 'none' : successTypes.includes('application/json') ? 'json' : 'binary',
+      answer: answerOf(success === undefined ? undefined : responses[success], schemas),
       rateLimited: '429' in responses,
       deprecated: operation.deprecated === true,
       since: since === undefined || since === null ? null : String(since),
@@ -105,6 +108,40 @@ export function buildRouteTable(operations: readonly SpecOperation[], area: Rout
   foldLegacyMedia(entries);
   checkUnambiguous(entries);
   return entries.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
+}
+
+/**
+ * What the JSON success answer of an operation must be, from its schema:
+ * `'array'` for an array, `'object'` when some member of an object (through
+ * `allOf`, or in every branch of a `oneOf`/`anyOf`) is required, else
+ * `'object-or-empty'`. `$ref`s are followed through the bundled `schemas`.
+ */
+export function answerOf(response: Json | undefined, schemas: JsonObject): RouteEntry['answer'] {
+  const json = isObject(response) && isObject(response.content) ? response.content['application/json'] : undefined;
+  const schema = isObject(json) ? json.schema : undefined;
+  if (isObject(resolveRef(schema, schemas)) && resolveRef(schema, schemas)!.type === 'array') return 'array';
+  return hasRequired(schema, schemas, 0) ? 'object' : 'object-or-empty';
+}
+
+function resolveRef(schema: Json | undefined, schemas: JsonObject): JsonObject | undefined {
+  let node = schema;
+  for (let hops = 0; hops < 16 && isObject(node) && typeof node.$ref === 'string'; hops++) {
+    const name = node.$ref.replace(/^#\/components\/schemas\//, '').replace(/~1/g, '/').replace(/~0/g, '~');
+    node = schemas[name];
+  }
+  return isObject(node) ? node : undefined;
+}
+
+function hasRequired(schema: Json | undefined, schemas: JsonObject, depth: number): boolean {
+  const node = resolveRef(schema, schemas);
+  if (node === undefined || depth > 16) return false;
+  if (Array.isArray(node.required) && node.required.length > 0) return true;
+  if (Array.isArray(node.allOf) && node.allOf.some((part) => hasRequired(part, schemas, depth + 1))) return true;
+  for (const key of ['oneOf', 'anyOf'] as const) {
+    const branches = node[key];
+    if (Array.isArray(branches) && branches.length > 0 && branches.every((part) => hasRequired(part, schemas, depth + 1))) return true;
+  }
+  return false;
 }
 
 /** A legacy media route with an authenticated twin leaves the media tree and becomes its fallback. */

@@ -2,6 +2,8 @@
  * Turns a resolved chain call into a transport request: fills an auto
  * parameter, encodes the path, reads the verb's arguments by the route's shape.
  * Each route is looked up and its path template split once, on its first call.
+ * A caller's mistake in a verb's arguments (a `.` path value, a body that is not
+ * a plain object, a lone surrogate) is a rejected promise, never a synchronous throw.
  */
 import { defaultPathSerializer } from 'openapi-fetch';
 import { ROUTES, type RouteInfo } from '../../generated/routes.js';
@@ -67,7 +69,7 @@ export function bindParams(info: RouteInfo, route: string, values: readonly stri
   throw new InvalidEndpointError(`Missing path parameter ${missing} for ${route}`, route, info.params.map((p) => `{${p}}`));
 }
 
-/** The route's path with every parameter percent-encoded. */
+/** The route's path with every parameter percent-encoded; throws on a value no URL can carry. */
 export function encodePath(info: RouteInfo, values: readonly string[]): string {
   for (let i = 0; i < info.params.length; i++) {
     const value = values[i]!;
@@ -84,7 +86,28 @@ export function encodePath(info: RouteInfo, values: readonly string[]): string {
   // openapi-fetch's serializer encodes each value (simple style: encodeURIComponent).
   const params: Record<string, string> = {};
   for (let i = 0; i < info.params.length; i++) params[info.params[i]!] = values[i]!;
-  return defaultPathSerializer(info.path, params);
+  try {
+    return defaultPathSerializer(info.path, params);
+  } catch {
+    // encodeURIComponent refuses a lone surrogate (text cut inside a character pair).
+    const at = values.findIndex((value) => !isWellFormed(value));
+    const name = at < 0 ? 'a path parameter' : `{${info.params[at]!}}`;
+    throw new InvalidEndpointError(
+      `The value of ${name} is not well-formed text (it holds a lone surrogate) and cannot be sent in a URL: ${info.method} ${info.path}`,
+      `${info.method} ${info.path}`,
+      [],
+    );
+  }
+}
+
+/** Whether a string holds no lone surrogate. */
+function isWellFormed(value: string): boolean {
+  try {
+    encodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function objectArgument(value: unknown, what: string, route: string): Record<string, unknown> | undefined {
@@ -103,14 +126,35 @@ export function optionsArgument(info: RouteInfo, args: readonly unknown[]): unkn
   return info.body === 'none' && !info.query ? args[0] : args[1];
 }
 
-/** Reads a JSON call's arguments: `(body, options)`, `(query, options)` or `(options)`. */
+/** What a value is, in words, for an error message. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value !== 'object') return typeof value;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object';
+}
+
+/** A plain object: made by `{}`, `Object.create(null)` or `JSON.parse`, in any realm. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * Reads a JSON call's arguments: `(body, options)`, `(query, options)` or `(options)`.
+ * A body is a plain object or left out (then `{}` for POST and PUT); `null`, an
+ * array or any other value is refused with a `TypeError`.
+ */
 export function readJsonArgs(info: RouteInfo, route: string, args: readonly unknown[]): { body: unknown; query: Record<string, QueryValue> | undefined; options: CallOptions | undefined } {
   const options = objectArgument(optionsArgument(info, args), 'options', route) as CallOptions | undefined;
   if (info.body !== 'none') {
-    const body = args[0] ?? (info.method === 'GET' || info.method === 'DELETE' ? undefined : {});
-    if (body !== undefined && (typeof body !== 'object' || body === null)) {
-      throw new TypeError(`${route}: the request body must be a JSON object, got ${body === null ? 'null' : typeof body}`);
+    const given = args[0];
+    if (given !== undefined && !isPlainObject(given)) {
+      throw new TypeError(`${route}: the request body must be a plain JSON object or left out, got ${kindOf(given)}`);
     }
+    const body = given ?? (info.method === 'GET' || info.method === 'DELETE' ? undefined : {});
     return { body, query: options?.query, options };
   }
   if (info.query) {
@@ -128,6 +172,7 @@ export function jsonRequest(info: RouteInfo, route: string, path: string, args: 
     path,
     bodyKind: body === undefined ? 'none' : 'json',
     responseKind: 'json',
+    answer: info.answer,
     safeToRetry: info.safe,
     authenticated: info.auth !== 'none',
   };
@@ -155,9 +200,18 @@ export function createDispatch(table: RouteTable, transport: Transport, media: M
     if (call === undefined) {
       const info = table.routes[route];
       if (info === undefined) throw new InvalidEndpointError(`No route ${route} in the route table`, route, []);
-      call = info.body === 'binary' || info.response === 'binary' || info.fallback !== null
+      const perform: RouteCall = info.body === 'binary' || info.response === 'binary' || info.fallback !== null
         ? (values, args) => media.call(route, values, args)
         : (values, args) => transport.requestJson(jsonRequest(info, route, encodePath(info, bindParams(info, route, values)), args));
+      // Every mistake in a call's arguments is a rejection, so that
+      // `Promise.allSettled` and `.catch` see it like any other failure.
+      call = (values, args) => {
+        try {
+          return perform(values, args);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      };
       prepared.set(route, call);
     }
     return call;

@@ -18,13 +18,13 @@ import type { EngineResponse } from './engine.js';
 import { readErrorBody, toRateLimitError } from './error-body.js';
 import type { TransportHook, TransportHookState, TransportIdentity, TransportOptions } from './options.js';
 import { buildUrl, serializeQuery } from './query.js';
-import { redactRequest, redactUrl } from './redact.js';
+import { describeError, redactRequest, redactUrl, scrubbedCause } from './scrub.js';
 import { sendFollowingRedirects } from './redirects.js';
 import { prepareBody, type PreparedBody } from './request-body.js';
-import { resolveTransportOptions, usableTimeout, type ResolvedTransportOptions } from './resolved-options.js';
+import { checkHeader, resolveTransportOptions, usableTimeout, type ResolvedTransportOptions } from './resolved-options.js';
 import { checkDeclaredLength, limitStream, readLimited } from './response-body.js';
-import { backoffDelay, exponentialDelay, isRepeatable, overrideRetry } from './retry.js';
-import type { RawResponse, Transport, TransportRequest } from './types.js';
+import { FINAL_ERRCODES, backoffDelay, exponentialDelay, isRepeatable, overrideRetry } from './retry.js';
+import type { AnswerShape, RawResponse, Transport, TransportRequest } from './types.js';
 
 /** A {@link Transport} that can also act as another user (application services). */
 export interface HttpTransport extends Transport {
@@ -121,15 +121,32 @@ class TransportCore {
     checkDeclaredLength(response.headers, limit, (received, declared) => this.#tooLarge(request, limit, received, declared));
     const bytes = await readLimited(response.body, limit, (received) => this.#tooLarge(request, limit, received, false));
     const text = DECODER.decode(bytes);
-    if (text.length === 0 || text.trim() === '') return {};
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (cause) {
-      throw new InvalidResponseError(response.status, this.#o.scrub(text.slice(0, EXCERPT_CHARS)), request.method, this.#errorPath(request), {
-        cause,
-      });
+    const answer: AnswerShape = request.answer ?? 'object-or-empty';
+    if (text.length === 0 || text.trim() === '') {
+      if (answer === 'object-or-empty') return {};
+      return this.#invalid(response.status, text, request, `empty, where the operation answers ${answer === 'array' ? 'an array' : 'an object with required fields'}`);
     }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text) as unknown;
+    } catch (cause) {
+      // The parser's message quotes the body: only a scrubbed description is kept.
+      return this.#invalid(response.status, text, request, undefined, scrubbedCause(cause, this.#o.scrub));
+    }
+    const got = shapeOf(parsed);
+    if (answer === 'array' ? got !== 'an array' : got !== 'an object') {
+      return this.#invalid(response.status, text, request, `${got}, where the operation answers ${answer === 'array' ? 'an array' : 'an object'}`);
+    }
+    return parsed;
   };
+
+  #invalid(status: number, text: string, request: TransportRequest, problem: string | undefined, cause?: Error): never {
+    const excerpt = this.#o.scrub(text, { maxChars: EXCERPT_CHARS });
+    const options: { cause?: unknown; problem?: string } = {};
+    if (problem !== undefined) options.problem = problem;
+    if (cause !== undefined) options.cause = cause;
+    throw new InvalidResponseError(status, excerpt, request.method, this.#errorPath(request), options);
+  }
 
   readonly #consumeRaw: Consume<RawResponse> = async (response, url, request, attempt, keep) => {
     const limit = this.#limit(request);
@@ -179,7 +196,13 @@ class TransportCore {
     if (extra !== undefined) {
       for (const name of Object.keys(extra)) {
         const key = name.toLowerCase();
-        if (key !== 'authorization') headers[key] = extra[name] as string;
+        if (key === 'authorization') continue;
+        const value: unknown = extra[name];
+        if (value === undefined) continue;
+        // A caller's mistake, refused before anything is sent (an engine would
+        // throw it as a network failure, and it would be retried).
+        checkHeader(key, value, `${request.method} ${this.#errorPath(request)}`);
+        headers[key] = (value as string).trim();
       }
     }
     if (request.responseKind === 'json') headers['accept'] ??= 'application/json';
@@ -229,7 +252,7 @@ class TransportCore {
     let shownUrl: string | undefined;
     const safeUrl = (): string => (shownUrl ??= o.scrub(redactUrl(call.url)));
     // Only hooks see the request: redact (walk the body) only when there is one.
-    const visibleRequest = o.hooked ? redactRequest(request) : request;
+    const visibleRequest = o.hooked ? redactRequest(request, o.scrub) : request;
 
     try {
       for (let attempt = 1; ; attempt++) {
@@ -273,7 +296,7 @@ class TransportCore {
             // Our own verdicts (too large, invalid JSON, too many redirects) are final.
             throw error;
           } else {
-            failure = { kind: 'network', error: new NetworkError(this.#describe(error), method, errorPath(), { cause: this.#scrubCause(error) }) };
+            failure = { kind: 'network', error: new NetworkError(describeError(error, o.scrub), method, errorPath(), { cause: scrubbedCause(error, o.scrub) }) };
           }
         } finally {
           if (!kept) abort.release(clean);
@@ -282,8 +305,9 @@ class TransportCore {
         const delay = this.#decide(failure, attempt, call);
         if (state !== undefined) {
           const status = failure.kind === 'status' ? failure.error.status : undefined;
-          const retryState: TransportHookState =
-            status === undefined ? { ...state, delayMs: delay, error: failure.error } : { ...state, status, delayMs: delay, error: failure.error };
+          // As in ky: the number of the retry about to be made, 1 for the first.
+          const retry = { retryCount: attempt, delayMs: delay, error: failure.error };
+          const retryState: TransportHookState = status === undefined ? { ...state, ...retry } : { ...state, status, ...retry };
           await this.#hook(o.hooks.beforeRetry, retryState);
         }
         o.logger.warn(`Retrying ${method} ${safeUrl()} in ${Math.round(delay)} ms (retry ${attempt}/${retry.limit}): ${failure.error.message}`);
@@ -310,34 +334,24 @@ class TransportCore {
       if (!retriesLeft || !prepared.replayable) throw error;
       return delay;
     }
-    if (failure.kind === 'status' && !retry.statusCodes.includes(failure.error.status)) throw failure.error;
+    if (failure.kind === 'status') {
+      const { status, errcode } = failure.error;
+      if (!retry.statusCodes.includes(status) || (errcode !== undefined && FINAL_ERRCODES.has(errcode))) throw failure.error;
+    }
     if (!isRepeatable(request, retry, !prepared.replayable) || !retriesLeft) throw failure.error;
+    // A 503 (or 502/504) that says when to come back is waited for as it says, within maxRetryAfter.
+    const asked = failure.kind === 'status' ? failure.retryAfter : undefined;
+    if (asked !== undefined) {
+      if (asked > retry.maxRetryAfter) throw failure.error;
+      return asked;
+    }
     return backoffDelay(attempt, { backoffBase: retry.backoffBase, backoffLimit: retry.backoffLimit, jitter: 'full' }, this.#o.random);
   }
+}
 
-  /** The cause kept on a NetworkError: the original, unless its messages hold a credential. */
-  #scrubCause(error: unknown): unknown {
-    const scrub = this.#o.scrub;
-    let leaks = false;
-    let current: unknown = error;
-    for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-      if (scrub(current.message) !== current.message || (current.stack !== undefined && scrub(current.stack) !== current.stack)) leaks = true;
-      current = current.cause;
-    }
-    if (!leaks) return error;
-    const safe = new Error(this.#describe(error));
-    safe.name = error instanceof Error ? error.name : 'Error';
-    return safe;
-  }
-
-  #describe(error: unknown): string {
-    const parts: string[] = [];
-    let current: unknown = error;
-    for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
-      const code = (current as { code?: unknown }).code;
-      parts.push(typeof code === 'string' ? `${current.message} [${code}]` : current.message);
-      current = current.cause;
-    }
-    return this.#o.scrub(parts.length === 0 ? String(error) : parts.join(': '));
-  }
+/** What a parsed JSON answer is, in words. */
+function shapeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -23,7 +23,7 @@ export type {
   TransportLogger,
   TransportOptions,
 } from './options.js';
-export { redactUrl, createScrubber, REDACTED, SECRET_QUERY_PARAMS } from './redact.js';
+export { redactUrl, createScrubber, scrubValue, scrubbedCause, isSecretName, REDACTED, type Scrub, type ScrubOptions } from './scrub.js';
 export { serializeQuery, buildUrl } from './query.js';
 export {
   resolveRetryOptions,
@@ -36,6 +36,7 @@ export {
   serverRetryAfter,
 } from './retry.js';
 export type {
+  AnswerShape,
   HttpMethod,
   QueryValue,
   RawResponse,

@@ -28,7 +28,11 @@ export interface TransportHookState {
   readonly url: string;
   /** 1-based number of the attempt. */
   readonly attempt: number;
-  /** Retries made before this attempt (`attempt - 1`). */
+  /**
+   * As in ky: in `beforeRequest` and `afterResponse`, the retries made before this
+   * attempt (`attempt - 1`, 0 for the first); in `beforeRetry`, the number of the
+   * retry about to be made (`attempt`, 1 for the first).
+   */
   readonly retryCount: number;
   /** HTTP status, when an answer arrived. */
   readonly status?: number;
@@ -96,7 +100,8 @@ export interface TransportOptions {
    */
   maxResponseBytes?: number;
   /**
-   * Largest error body read, in bytes; longer error bodies are truncated.
+   * Largest error body read, in bytes; longer error bodies are truncated (their
+   * errcode, error and user-interactive auth fields are still read from the prefix).
    * @default 65_536 (64 KiB)
    */
   maxErrorBodyBytes?: number;

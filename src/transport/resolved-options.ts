@@ -4,7 +4,7 @@
  */
 import { DEFAULT_TRANSPORT_OPTIONS, WARN_LOGGER, type ResolvedRetryOptions } from './defaults.js';
 import { resolveEngine, type HttpEngine } from './engine.js';
-import { createScrubber } from './redact.js';
+import { createScrubber, scrubbingLogger, type Scrub } from './scrub.js';
 import { resolveRetryOptions } from './retry.js';
 import type { TransportHooks, TransportLogger, TransportOptions } from './options.js';
 
@@ -19,7 +19,8 @@ export interface ResolvedTransportOptions {
   /** An application service sends its token on every call. */
   readonly alwaysSendToken: boolean;
   readonly engine: HttpEngine;
-  readonly scrub: (text: string) => string;
+  /** The one scrubbing rule, with this transport's tokens (see `scrub.ts`). */
+  readonly scrub: Scrub;
   readonly logger: TransportLogger;
   /** Whether the logger keeps debug lines (they are not even formatted otherwise). */
   readonly debugs: boolean;
@@ -69,21 +70,22 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
   }
   const hooks: TransportHooks = options.hooks ?? DEFAULT_TRANSPORT_OPTIONS.hooks;
   const logger = options.logger ?? DEFAULT_TRANSPORT_OPTIONS.logger;
-  let baseUrl = options.baseUrl;
-  while (baseUrl.endsWith('/')) baseUrl = baseUrl.slice(0, -1);
+  const scrub = createScrubber([options.accessToken, options.asToken]);
+  const userAgent = options.userAgent ?? DEFAULT_TRANSPORT_OPTIONS.userAgent;
+  if (userAgent !== false) checkHeader('user-agent', userAgent, 'createTransport: userAgent');
   return Object.freeze({
-    baseUrl,
+    baseUrl: checkBaseUrl(options.baseUrl),
     token,
     alwaysSendToken: options.asToken !== undefined,
     engine: resolveEngine(options.engine, options.fetch),
-    scrub: createScrubber([options.accessToken, options.asToken]),
-    logger,
+    scrub,
+    logger: scrubbingLogger(logger, scrub),
     debugs: logger.debug !== WARN_LOGGER.debug,
     hooks,
     hooked: hooks.beforeRequest !== undefined || hooks.afterResponse !== undefined || hooks.beforeRetry !== undefined,
     random: options.random ?? DEFAULT_TRANSPORT_OPTIONS.random,
     sleep: options.sleep ?? DEFAULT_TRANSPORT_OPTIONS.sleep,
-    userAgent: options.userAgent ?? DEFAULT_TRANSPORT_OPTIONS.userAgent,
+    userAgent,
     retry: resolveRetryOptions(options.retry, undefined),
     timeout: usableTimeout(options.timeout ?? DEFAULT_TRANSPORT_OPTIONS.timeout),
     ignoreRateLimit: options.ignoreRateLimit ?? DEFAULT_TRANSPORT_OPTIONS.ignoreRateLimit,
@@ -91,4 +93,57 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     maxErrorBodyBytes: options.maxErrorBodyBytes ?? DEFAULT_TRANSPORT_OPTIONS.maxErrorBodyBytes,
     maxRedirects: options.maxRedirects ?? DEFAULT_TRANSPORT_OPTIONS.maxRedirects,
   });
+}
+
+/**
+ * The base URL without trailing slashes, once checked: an absolute `http:` or
+ * `https:` URL with no credentials, query or fragment. A mistake here fails at
+ * construction with a clear `TypeError` (it would otherwise fail every request,
+ * and be retried as a network error).
+ *
+ * @example
+ * ```ts
+ * checkBaseUrl('https://matrix.example.org/'); // 'https://matrix.example.org'
+ * checkBaseUrl('not a url'); // throws TypeError
+ * ```
+ */
+export function checkBaseUrl(baseUrl: unknown): string {
+  if (typeof baseUrl !== 'string' || baseUrl === '') throw new TypeError('createTransport: baseUrl must be an absolute http(s) URL, e.g. https://matrix.example.org');
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError(`createTransport: baseUrl ${JSON.stringify(baseUrl.slice(0, 200))} is not an absolute URL (expected e.g. https://matrix.example.org)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`createTransport: baseUrl must use http: or https:, not ${url.protocol}`);
+  }
+  // Said without quoting the URL, which holds a credential.
+  if (url.username !== '' || url.password !== '') throw new TypeError('createTransport: baseUrl must not hold a user name or password');
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(baseUrl)) throw new TypeError('createTransport: baseUrl must not hold a query or fragment');
+  let out = baseUrl;
+  while (out.endsWith('/')) out = out.slice(0, -1);
+  return out;
+}
+
+/** A header name: an HTTP token. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A header value: visible Latin-1 characters, spaces and tabs; no line breaks, NUL or other controls. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Throws a `TypeError` naming the header (never quoting its value, which may be
+ * a secret) when the name or value cannot be sent in an HTTP header.
+ *
+ * @example
+ * ```ts
+ * checkHeader('x-trace', 'abc\r\nInjected: 1', 'GET /x'); // throws TypeError
+ * ```
+ */
+export function checkHeader(name: string, value: unknown, where: string): void {
+  if (!HEADER_NAME.test(name)) throw new TypeError(`${where}: ${JSON.stringify(name.slice(0, 64))} is not a valid header name`);
+  if (typeof value !== 'string') throw new TypeError(`${where}: the value of header ${name} must be a string, got ${value === null ? 'null' : typeof value}`);
+  if (!HEADER_VALUE.test(value)) {
+    throw new TypeError(`${where}: the value of header ${name} holds characters a header cannot carry (line breaks, control or non-Latin-1 characters)`);
+  }
 }

@@ -120,28 +120,66 @@ export function jitteredDelay(retryNumber: number, retry: Pick<BackoffPolicy, 'b
 }
 
 /**
+ * The longest wait a server can ask for, in milliseconds (about 24.8 days, the
+ * longest a timer can wait): every server-given delay is clamped to it, so that
+ * a `Retry-After` of 400 digits gives a finite number, never `Infinity`.
+ */
+export const MAX_SERVER_DELAY_MS = 2_147_483_647;
+
+/**
+ * A server-given delay as a finite number of milliseconds in [0, {@link MAX_SERVER_DELAY_MS}].
+ *
+ * @example
+ * ```ts
+ * clampServerDelay(Number('9'.repeat(400))); // 2147483647
+ * ```
+ */
+export function clampServerDelay(ms: number): number {
+  if (Number.isNaN(ms) || ms <= 0) return 0;
+  return Math.min(MAX_SERVER_DELAY_MS, Math.round(ms));
+}
+
+/**
  * Parses `Retry-After`, as delta-seconds or an HTTP-date, into milliseconds from
- * `now` (never negative). `undefined` when absent or unreadable.
+ * `now`, clamped to [0, {@link MAX_SERVER_DELAY_MS}]. `undefined` when absent or unreadable.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter('5'); // 5000
+ * parseRetryAfter('9'.repeat(400)); // 2147483647
+ * ```
  */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(text)) return clampServerDelay(Number(text) * 1000);
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return clampServerDelay(date - now);
 }
 
 /**
- * How long a 429 asks to wait: `Retry-After` wins, then `retry_after_ms` of the
- * body; `undefined` when the server gave neither.
+ * How long the server asks to wait: `Retry-After` wins, then `retry_after_ms` of
+ * the body; `undefined` when it gave neither. Clamped like {@link parseRetryAfter}.
+ *
+ * @example
+ * ```ts
+ * serverRetryAfter(new Headers(), { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 1e400 }); // 2147483647
+ * ```
  */
 export function serverRetryAfter(headers: { get(name: string): string | null }, body: unknown, now: number = Date.now()): number | undefined {
   const fromHeader = parseRetryAfter(headers.get('retry-after'), now);
   if (fromHeader !== undefined) return fromHeader;
-  if (typeof body === 'object' && body !== null && 'retry_after_ms' in body) {
+  if (typeof body === 'object' && body !== null && Object.hasOwn(body, 'retry_after_ms')) {
     const ms = (body as { retry_after_ms?: unknown }).retry_after_ms;
-    if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return ms;
+    if (typeof ms === 'number' && ms >= 0) return clampServerDelay(ms);
   }
   return undefined;
 }
+
+/**
+ * Error codes that are the server's final answer whatever the status: a retry
+ * would get the same. `M_NOT_YET_UPLOADED` (a 504 on a download) answers the
+ * caller's own `timeout_ms`: retrying it would make the caller wait that long again.
+ */
+export const FINAL_ERRCODES: ReadonlySet<string> = new Set(['M_NOT_YET_UPLOADED']);

@@ -19,6 +19,9 @@ export type QueryValue =
   | readonly (string | number | boolean)[]
   | { readonly [key: string]: unknown };
 
+/** What a JSON success answer must be; see {@link TransportRequest.answer}. */
+export type AnswerShape = 'object' | 'array' | 'object-or-empty';
+
 /** Options any single request may override. */
 export interface RequestOptions {
   /** Aborts the request and any pending retry at once. */
@@ -71,6 +74,13 @@ export interface TransportRequest {
   contentType?: string;
   /** How to read a successful response. */
   responseKind: 'json' | 'binary';
+  /**
+   * What a JSON success answer must be (from the route table): `'object'` (with
+   * required fields: an empty body is invalid), `'array'`, or `'object-or-empty'`
+   * (an empty body reads as `{}`). Anything else is an `InvalidResponseError`.
+   * @default 'object-or-empty'
+   */
+  answer?: AnswerShape;
   /** The route table says this operation may be repeated without harm. */
   safeToRetry: boolean;
   /** Whether the operation takes the access token. */

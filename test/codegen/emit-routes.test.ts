@@ -21,7 +21,7 @@ function parsed(source: string, name: string): unknown {
 describe('the runtime route table', () => {
   it('holds only the fields the runtime reads, not the ones that document a route', () => {
     for (const row of Object.values(ROUTES)) {
-      expect(Object.keys(row).sort()).toEqual(['auth', 'autoParam', 'body', 'fallback', 'method', 'params', 'path', 'query', 'response', 'safe']);
+      expect(Object.keys(row).sort()).toEqual(['answer', 'auth', 'autoParam', 'body', 'fallback', 'method', 'params', 'path', 'query', 'response', 'safe']);
     }
   });
 

@@ -180,7 +180,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       expect(seen.map(([name, s]) => [name, s.attempt, s.retryCount, s.status, s.delayMs])).toEqual([
         ['beforeRequest', 1, 0, undefined, undefined],
         ['afterResponse', 1, 0, 503, undefined],
-        ['beforeRetry', 1, 0, 503, 250],
+        ['beforeRetry', 1, 1, 503, 250],
         ['beforeRequest', 2, 1, undefined, undefined],
         ['afterResponse', 2, 1, 200, undefined],
       ]);

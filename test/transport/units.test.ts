@@ -16,7 +16,7 @@ import {
   isTimeoutError,
 } from '../../src/errors/index.js';
 import { buildUrl, serializeQuery } from '../../src/transport/query.js';
-import { createScrubber, redactUrl } from '../../src/transport/redact.js';
+import { createScrubber, redactUrl } from '../../src/transport/scrub.js';
 import { DEFAULT_TRANSPORT_OPTIONS } from '../../src/transport/defaults.js';
 import { abortableSleep, delay, untilAborted } from '../../src/transport/delay.js';
 import { prepareBody } from '../../src/transport/request-body.js';

@@ -1,0 +1,275 @@
+/**
+ * The one scrubbing rule of the package, for everything an error keeps or a log
+ * line or hook state shows: decode (JSON `\uXXXX` escapes), then scrub (fields
+ * whose names say they hold a secret, `Bearer` credentials, and the configured
+ * tokens in every encoding), then truncate. Truncating last means a secret is
+ * never cut into a piece that no longer matches; a text that was cut before it
+ * got here (a bounded read) also loses a trailing start of a token.
+ */
+import type { TransportLogger } from './options.js';
+import type { TransportRequest } from './types.js';
+
+/** The text that replaces a credential. */
+export const REDACTED = '<redacted>';
+
+/**
+ * Whether a field or query parameter name says its value is a credential:
+ * `access_token`, `refresh_token`, `login_token`, `token`, `as_token`, `hs_token`,
+ * `password`, `new_password`, `client_secret`, and any other name ending in
+ * `token`, `password` or `secret` (`auth.password` is a `password` field).
+ *
+ * @example
+ * ```ts
+ * isSecretName('refresh_token'); // true
+ * isSecretName('session'); // false
+ * ```
+ */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+const SECRET_NAME = /(?:token|password|secret)$/i;
+
+/**
+ * Scrubs a text by the package's rule. `maxChars` bounds the result (after
+ * scrubbing); `cut` says the text was cut short before (a bounded read), so a
+ * trailing start of a configured token is removed too.
+ */
+export type Scrub = (text: string, options?: ScrubOptions) => string;
+
+/** Options of a {@link Scrub} call. */
+export interface ScrubOptions {
+  /** Longest result, in UTF-16 code units; longer text is truncated after scrubbing. */
+  maxChars?: number;
+  /** The text was cut short before it got here: a trailing start of a token is removed. */
+  cut?: boolean;
+}
+
+/** `\uXXXX` escapes, decoded unless they stand for a quote, a backslash or a control character (which would change the text's structure). */
+const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
+/** `"name": "value"` where the name says secret; the value may be cut short (no closing quote). */
+const JSON_SECRET_FIELD = /("[\w.-]*(?:token|password|secret)"\s*:\s*")((?:[^"\\]|\\.)*)("?)/gi;
+/** `name=value` in a query or form text. */
+const FORM_SECRET_FIELD = /((?:^|[?&;\s])[\w.-]*(?:token|password|secret)=)([^&;\s"'#<>]+)/gi;
+/** An HTTP credential: `Bearer <token>`. */
+const BEARER = /(\bBearer\s+)([^\s"',;<>]+)/gi;
+/** Shortest trailing start of a token that is removed from a text cut short. */
+const MIN_TAIL = 4;
+
+function decodeEscapes(text: string): string {
+  if (!text.includes('\\u')) return text;
+  return text.replace(UNICODE_ESCAPE, (escape, hex: string) => {
+    const code = Number.parseInt(hex, 16);
+    return code < 0x20 || code === 0x22 || code === 0x5c ? escape : String.fromCharCode(code);
+  });
+}
+
+function truncate(text: string, maxChars: number | undefined): string {
+  if (maxChars === undefined || text.length <= maxChars) return text;
+  let end = Math.max(0, maxChars);
+  // Never leave half of a surrogate pair, nor part of a redaction mark.
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  const mark = text.lastIndexOf('<', end);
+  if (mark >= 0 && mark > end - REDACTED.length && text.startsWith(REDACTED, mark)) end = mark;
+  return text.slice(0, end);
+}
+
+/**
+ * Makes the {@link Scrub} of a transport: the configured tokens (and their
+ * percent-encoded and JSON-escaped forms) are replaced wherever they appear.
+ *
+ * @example
+ * ```ts
+ * const scrub = createScrubber([accessToken]);
+ * scrub('{"error":"bad \\u0073yt_abc","refresh_token":"r1"}'); // '{"error":"bad <redacted>","refresh_token":"<redacted>"}' (for accessToken 'syt_abc')
+ * scrub(longText, { maxChars: 1024 });
+ * ```
+ */
+export function createScrubber(secrets: readonly (string | undefined)[]): Scrub {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === undefined || secret.length < MIN_TAIL) continue;
+    needles.add(secret);
+    needles.add(encodeURIComponent(secret));
+    needles.add(JSON.stringify(secret).slice(1, -1));
+  }
+  // Longest first, so that a form never leaves part of a longer one behind.
+  const list = [...needles].sort((a, b) => b.length - a.length);
+  return (input, options) => {
+    let out = decodeEscapes(input);
+    out = out.replace(JSON_SECRET_FIELD, (_m, head: string, _value: string, close: string) => `${head}${REDACTED}${close}`);
+    out = out.replace(FORM_SECRET_FIELD, `$1${REDACTED}`);
+    out = out.replace(BEARER, `$1${REDACTED}`);
+    for (const needle of list) {
+      if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+    }
+    if (options?.cut === true) out = dropTokenTail(out, list);
+    return truncate(out, options?.maxChars);
+  };
+}
+
+/** Removes a trailing start of one of `needles` (the text was cut inside a token). */
+function dropTokenTail(text: string, needles: readonly string[]): string {
+  for (const needle of needles) {
+    for (let k = Math.min(needle.length - 1, text.length); k >= MIN_TAIL; k--) {
+      if (text.endsWith(needle.slice(0, k))) return text.slice(0, text.length - k) + REDACTED;
+    }
+  }
+  return text;
+}
+
+/**
+ * A copy of a JSON value with the fields whose names say secret replaced by
+ * `<redacted>` and every string scrubbed; the value itself when nothing changed.
+ * Keys are copied as data (`__proto__` included) and never reach a prototype.
+ *
+ * @example
+ * ```ts
+ * scrubValue({ session: 's', auth: { password: 'p' } }, scrub); // { session: 's', auth: { password: '<redacted>' } }
+ * ```
+ */
+export function scrubValue(value: unknown, scrub: Scrub, depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 32) return REDACTED;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => scrubValue(item, scrub, depth + 1));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  let changed = false;
+  const entries = Object.keys(value).map((key) => {
+    const item = (value as Record<string, unknown>)[key];
+    const next = isSecretName(key) && item !== null && item !== undefined ? REDACTED : scrubValue(item, scrub, depth + 1);
+    if (next !== item) changed = true;
+    return [key, next] as const;
+  });
+  if (!changed) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of entries) Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+/**
+ * What an error keeps as its `cause` in place of an underlying error: a plain
+ * `Error` with the same name and `code`, whose message is the scrubbed chain of
+ * messages. The original (a `SyntaxError` that quotes a body, a socket error
+ * holding request details) is never kept.
+ *
+ * @example
+ * ```ts
+ * throw new NetworkError(description, method, path, { cause: scrubbedCause(error, scrub) });
+ * ```
+ */
+export function scrubbedCause(error: unknown, scrub: Scrub): Error {
+  const safe = new Error(describeError(error, scrub));
+  if (error instanceof Error) {
+    safe.name = scrub(error.name, { maxChars: 64 });
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') Object.defineProperty(safe, 'code', { value: scrub(code, { maxChars: 64 }), enumerable: true });
+  }
+  return safe;
+}
+
+/**
+ * A one-line description of an error and its causes (`message [code]: cause`), scrubbed and bounded.
+ *
+ * @example
+ * ```ts
+ * describeError(new TypeError('fetch failed', { cause: new Error('ECONNRESET') }), scrub); // 'fetch failed: ECONNRESET'
+ * ```
+ */
+export function describeError(error: unknown, scrub: Scrub): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${current.message} [${code}]` : current.message);
+    current = current.cause;
+  }
+  return scrub(parts.length === 0 ? String(error) : parts.join(': '), { maxChars: 512 });
+}
+
+/**
+ * A URL with the values of credential query parameters replaced by `<redacted>`.
+ *
+ * @example
+ * ```ts
+ * redactUrl('https://h/p?dir=b&access_token=abc'); // 'https://h/p?dir=b&access_token=<redacted>'
+ * ```
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hashAt = url.indexOf('#', q);
+  const query = url.slice(q + 1, hashAt < 0 ? undefined : hashAt);
+  const redacted = query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawKey = eq < 0 ? pair : pair.slice(0, eq);
+      let key = rawKey;
+      try {
+        key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      } catch {
+        // keep it as sent
+      }
+      return isSecretName(key) ? `${rawKey}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, q + 1)}${redacted}${hashAt < 0 ? '' : url.slice(hashAt)}`;
+}
+
+/**
+ * The request as hooks may see it: the same object when it holds no credential,
+ * else a shallow copy with credential query parameters, JSON body fields (login
+ * passwords, refresh tokens), the configured tokens wherever they appear, and
+ * any `Authorization` header replaced by `<redacted>`.
+ *
+ * @example
+ * ```ts
+ * redactRequest(request, scrub).body; // { type: 'm.login.password', password: '<redacted>', ... }
+ * ```
+ */
+export function redactRequest(request: TransportRequest, scrub: Scrub): TransportRequest {
+  const query = request.query === undefined ? undefined : (scrubValue(request.query, scrub) as TransportRequest['query']);
+  const headers = request.options?.headers;
+  let shownHeaders = headers === undefined ? undefined : (scrubValue(headers, scrub) as Record<string, string>);
+  if (shownHeaders !== undefined && Object.keys(shownHeaders).some((key) => key.toLowerCase() === 'authorization')) {
+    shownHeaders = Object.fromEntries(
+      Object.entries(shownHeaders).map(([key, value]) => [key, key.toLowerCase() === 'authorization' ? REDACTED : value]),
+    );
+  }
+  const body = request.bodyKind === 'json' ? scrubValue(request.body, scrub) : request.body;
+  const path = scrub(request.path);
+  if (query === request.query && shownHeaders === headers && body === request.body && path === request.path) return request;
+  const copy: TransportRequest = { ...request, body, path };
+  if (query !== undefined) copy.query = query;
+  if (shownHeaders !== headers && request.options !== undefined) copy.options = { ...request.options, headers: shownHeaders as Record<string, string> };
+  return copy;
+}
+
+/**
+ * The logger the transport writes to: the caller's, with every message and
+ * context value scrubbed on the way, at every level.
+ *
+ * @example
+ * ```ts
+ * const logger = scrubbingLogger(options.logger ?? WARN_LOGGER, scrub);
+ * logger.warn(`Retrying ${method} ${url}`);
+ * ```
+ */
+export function scrubbingLogger(logger: TransportLogger, scrub: Scrub): TransportLogger {
+  const level =
+    (write: TransportLogger['debug']) =>
+    (message: string, context?: Record<string, unknown>): void => {
+      if (context === undefined) write(scrub(message));
+      else write(scrub(message), scrubValue(context, scrub) as Record<string, unknown>);
+    };
+  return Object.freeze({
+    debug: level(logger.debug.bind(logger)),
+    info: level(logger.info.bind(logger)),
+    warn: level(logger.warn.bind(logger)),
+    error: level(logger.error.bind(logger)),
+  });
+}
