@@ -258,7 +258,7 @@ class TransportCore {
       for (let attempt = 1; ; attempt++) {
         if (signal?.aborted) throw abortReason(signal);
         const state: TransportHookState | undefined = o.hooked
-          ? { request: visibleRequest, route: request.route, method, url: safeUrl(), attempt, retryCount: attempt - 1 }
+          ? { request: visibleRequest, route: visibleRequest.route, method, url: safeUrl(), attempt, retryCount: attempt - 1 }
           : undefined;
         if (state !== undefined) await this.#hook(o.hooks.beforeRequest, state);
         if (o.debugs) o.logger.debug(`→ ${method} ${safeUrl()}`, { attempt });

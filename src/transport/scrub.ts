@@ -87,26 +87,48 @@ function truncate(text: string, maxChars: number | undefined): string {
  * ```
  */
 export function createScrubber(secrets: readonly (string | undefined)[]): Scrub {
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < MIN_TAIL) continue;
-    needles.add(secret);
-    needles.add(encodeURIComponent(secret));
-    needles.add(JSON.stringify(secret).slice(1, -1));
-  }
-  // Longest first, so that a form never leaves part of a longer one behind.
-  const list = [...needles].sort((a, b) => b.length - a.length);
+  const usable = [...new Set(secrets.filter((secret): secret is string => secret !== undefined && secret.length >= MIN_TAIL))]
+    // Longest first, so that a token never leaves part of a longer one behind.
+    .sort((a, b) => b.length - a.length);
+  const pattern = usable.length === 0 ? undefined : new RegExp(usable.map(anyEncoding).join('|'), 'g');
   return (input, options) => {
     let out = decodeEscapes(input);
     out = out.replace(JSON_SECRET_FIELD, (_m, head: string, _value: string, close: string) => `${head}${REDACTED}${close}`);
     out = out.replace(FORM_SECRET_FIELD, `$1${REDACTED}`);
     out = out.replace(BEARER, `$1${REDACTED}`);
-    for (const needle of list) {
-      if (out.includes(needle)) out = out.split(needle).join(REDACTED);
-    }
-    if (options?.cut === true) out = dropTokenTail(out, list);
+    if (pattern !== undefined) out = out.replace(pattern, REDACTED);
+    if (options?.cut === true) out = dropTokenTail(out, usable);
     return truncate(out, options?.maxChars);
   };
+}
+
+/**
+ * A pattern that matches a secret whatever the encoding of each of its
+ * characters: as itself, percent-encoded (either hex case), or JSON-escaped.
+ * (`\uXXXX` escapes are decoded before matching.)
+ */
+function anyEncoding(secret: string): string {
+  let out = '';
+  for (const char of secret) {
+    const code = char.codePointAt(0)!;
+    const forms = [char.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')];
+    if (code < 0x80) {
+      const hex = code.toString(16).padStart(2, '0');
+      forms.push(`%${caseless(hex)}`);
+      // The JSON escapes of a quote, a backslash and a slash.
+      if (char === '"') forms.push('\\\\"');
+      else if (char === '\\') forms.push('\\\\\\\\');
+      else if (char === '/') forms.push('\\\\/');
+    } else {
+      forms.push(encodeURIComponent(char).replace(/[0-9A-F]{2}/g, caseless));
+    }
+    out += `(?:${forms.join('|')})`;
+  }
+  return out;
+}
+
+function caseless(hex: string): string {
+  return [...hex].map((c) => (/[a-f]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
 }
 
 /** Removes a trailing start of one of `needles` (the text was cut inside a token). */
@@ -242,8 +264,9 @@ export function redactRequest(request: TransportRequest, scrub: Scrub): Transpor
   }
   const body = request.bodyKind === 'json' ? scrubValue(request.body, scrub) : request.body;
   const path = scrub(request.path);
-  if (query === request.query && shownHeaders === headers && body === request.body && path === request.path) return request;
-  const copy: TransportRequest = { ...request, body, path };
+  const route = scrub(request.route);
+  if (query === request.query && shownHeaders === headers && body === request.body && path === request.path && route === request.route) return request;
+  const copy: TransportRequest = { ...request, body, path, route };
   if (query !== undefined) copy.query = query;
   if (shownHeaders !== headers && request.options !== undefined) copy.options = { ...request.options, headers: shownHeaders as Record<string, string> };
   return copy;

@@ -1,0 +1,206 @@
+/**
+ * The canary sweep: a token planted everywhere a hostile server or a failing
+ * socket can put it (raw, JSON-escaped, percent-encoded, cut at a limit, in
+ * secret-named fields) never shows in any error kind, log line or hook state,
+ * however they are printed.
+ */
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HttpEngine } from '../../src/transport/engine.js';
+import type { TransportHookState, TransportLogger } from '../../src/transport/options.js';
+import { createScrubber, scrubbingLogger } from '../../src/transport/scrub.js';
+import { createClient, createTransport, ENGINES, useEngine } from './engines.js';
+import { recordingSleep, rejection, req } from './fixtures.js';
+import { startServer, type Handler, type TestServer } from './http-test-server.js';
+
+const CANARY = 'syt_Y2FuYXJ5_q8ZkR2vLx7WmT4nB_1f9e3a';
+/** The canary as `\uXXXX` escapes, as a server may write it in a JSON string. */
+const ESCAPED = [...CANARY].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+const PERCENT = [...CANARY].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join('');
+
+/** Fails when any 8 characters in a row of the canary, in any encoding, are in `text`. */
+function expectNoCanary(text: string, where: string): void {
+  const decoded = text.replace(/\\u([0-9a-fA-F]{4})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  let unescaped = decoded;
+  try {
+    unescaped = decodeURIComponent(decoded);
+  } catch {
+    // not percent-encoded text
+  }
+  for (const form of [text, decoded, unescaped]) {
+    for (let i = 0; i + 8 <= CANARY.length; i++) {
+      if (form.includes(CANARY.slice(i, i + 8))) throw new Error(`${where} holds "${CANARY.slice(i, i + 8)}" of the canary: ${form.slice(0, 400)}`);
+    }
+  }
+}
+
+/** Every way an error or a state is printed. */
+function printed(value: unknown): string[] {
+  const out = [String(value), inspect(value, { depth: Infinity, showHidden: false }), JSON.stringify(value) ?? ''];
+  if (value instanceof Error) {
+    out.push(value.stack ?? '', value.message);
+    let cause: unknown = value.cause;
+    for (let depth = 0; cause !== undefined && depth < 5; depth++) {
+      out.push(String(cause), inspect(cause, { depth: Infinity }), cause instanceof Error ? (cause.stack ?? '') : '');
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+  }
+  return out;
+}
+
+/** Text that a cut after `limit` characters goes through, 12 characters into the canary. */
+function cutThrough(limit: number): string {
+  return `${'x'.repeat(limit - 12)}${CANARY}${'y'.repeat(200)}`;
+}
+
+const routes: Record<string, Handler> = {
+  // A JSON error: the canary JSON-escaped in its text, raw in a field, fresh tokens in secret-named fields.
+  '/json-error': (_req, res) => {
+    res.writeHead(403, { 'content-type': 'application/json' });
+    res.end(`{"errcode":"M_FORBIDDEN","error":"bad token \\"${ESCAPED}\\" from ${PERCENT}","echo":"${CANARY}","access_token":"syt_fresh_access_0000","refresh_token":"syr_fresh_refresh_0000","auth":{"password":"hunter2hunter2"}}`);
+  },
+  // An error body over the limit, cut inside the canary.
+  '/cut-error': (_req, res) => {
+    res.writeHead(500, { 'content-type': 'text/html' });
+    res.end(cutThrough(1024));
+  },
+  // A JSON error over the limit, cut inside an escaped canary; its errcode is read from the prefix.
+  '/cut-json-error': (_req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(`{"errcode":"M_UNKNOWN_TOKEN","error":"no","session":"s1","pad":"${'p'.repeat(900)}","echo":"${ESCAPED}${'q'.repeat(400)}"}`);
+  },
+  '/limited': (_req, res) => {
+    res.writeHead(429, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errcode: 'M_LIMIT_EXCEEDED', error: `slow down ${CANARY}`, retry_after_ms: 10 }));
+  },
+  // A 200 that is not JSON, cut at the excerpt limit inside the canary.
+  '/not-json': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`not json ${cutThrough(1024 - 9)}`);
+  },
+  // A 200 whose JSON text is escaped canary (and so is the parser's message about it).
+  '/escaped-not-json': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(`{"a":"${ESCAPED}",}`);
+  },
+  // A 200 that is JSON but not an object.
+  '/string': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(`${CANARY} and "access_token": "${CANARY}"`));
+  },
+  '/big': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ a: 'z'.repeat(4096) }));
+  },
+  '/reset': (req) => {
+    req.socket.destroy();
+  },
+  '/hang': () => {
+    // never answers
+  },
+};
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe.each(ENGINES)('on the %s engine', (engine) => {
+  useEngine(engine);
+
+  it('no error kind, log line or hook state holds the token, printed with String, util.inspect, JSON.stringify or .stack', async () => {
+    server = await startServer((req, res, ctx) => {
+      const path = (req.url ?? '').split('?')[0]!.split('/').pop() ?? '';
+      const handler = routes[`/${path}`] ?? routes['/json-error']!;
+      return handler(req, res, ctx);
+    });
+    const lines: string[] = [];
+    const keep = (level: string) => (message: string, context?: Record<string, unknown>) => void lines.push(level, message, inspect(context, { depth: Infinity }), JSON.stringify(context) ?? '');
+    const logger: TransportLogger = { debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
+    const states: TransportHookState[] = [];
+    const hook = (state: TransportHookState): void => void states.push(state);
+    const { sleep } = recordingSleep();
+    const options = {
+      baseUrl: server.url,
+      accessToken: CANARY,
+      sleep,
+      logger,
+      maxErrorBodyBytes: 1024,
+      hooks: { beforeRequest: hook, afterResponse: hook, beforeRetry: hook },
+    };
+    const transport = createTransport(options);
+    // The token also rides in the path (percent-encoded), the query and a JSON body.
+    const inPath = `/_matrix/client/v3/rooms/${encodeURIComponent(CANARY)}`;
+    const query = { access_token: CANARY, note: `see ${CANARY}` };
+    const body = { password: 'hunter2hunter2', note: CANARY, auth: { type: 'm.login.password', password: 'x' } };
+    const calls = [
+      transport.requestJson(req('POST', `${inPath}/json-error`, { query, body, safeToRetry: true })),
+      transport.requestJson(req('GET', `${inPath}/cut-error`, { query, options: { retry: 0 } })),
+      transport.requestJson(req('GET', `${inPath}/cut-json-error`, { query })),
+      transport.requestJson(req('GET', `${inPath}/limited`, { query, options: { ignoreRateLimit: true } })),
+      transport.requestJson(req('GET', `${inPath}/not-json`, { query })),
+      transport.requestJson(req('GET', `${inPath}/escaped-not-json`, { query })),
+      transport.requestJson(req('GET', `${inPath}/string`, { query })),
+      transport.requestJson(req('GET', `${inPath}/big`, { query, options: { maxResponseBytes: 1024 } })),
+      transport.requestJson(req('GET', `${inPath}/reset`, { query, options: { retry: 1 } })),
+      transport.requestJson(req('GET', `${inPath}/hang`, { query, options: { timeout: 50, retry: 0 } })),
+    ];
+    const errors: Error[] = [];
+    for (const settled of await Promise.allSettled(calls)) errors.push(settled.status === 'rejected' ? (settled.reason as Error) : new Error('resolved'));
+    // A failure below the transport whose message and cause quote the token and the header.
+    const leaky: HttpEngine = {
+      name: 'leaky',
+      send: (request) => {
+        throw new TypeError(`socket failed sending ${request.headers['authorization'] ?? ''}`, { cause: new Error(`"${ESCAPED}" ${PERCENT}`) });
+      },
+    };
+    errors.push(await rejection(createTransport({ ...options, engine: leaky }).requestJson(req('GET', '/x', { options: { retry: 0 } }))));
+    // The gateway's own call errors.
+    const client = createClient({ baseUrl: server.url, accessToken: CANARY, sleep, logger });
+    errors.push(await rejection(client.api.rooms(CANARY).state('m.room.name', '.').put({})));
+    errors.push(await rejection(client.api.rooms(CANARY).ban.post(null as never)));
+
+    expect(errors.map((e) => e.name)).toEqual([
+      'MatrixError',
+      'MatrixError',
+      'MatrixError',
+      'RateLimitError',
+      'InvalidResponseError',
+      'InvalidResponseError',
+      'InvalidResponseError',
+      'ResponseTooLargeError',
+      'NetworkError',
+      'TimeoutError',
+      'NetworkError',
+      'InvalidEndpointError',
+      'TypeError',
+    ]);
+    // What was kept is still useful: errcodes, the prefix's fields, redacted marks in place.
+    expect(errors[0]).toMatchObject({ errcode: 'M_FORBIDDEN', body: { access_token: '<redacted>', refresh_token: '<redacted>', auth: { password: '<redacted>' } } });
+    expect(errors[2]).toMatchObject({ errcode: 'M_UNKNOWN_TOKEN', body: { session: 's1' } });
+    expect(String((errors[4] as { excerpt?: string }).excerpt)).toMatch(/^not json x{900,}<redacted>y*$/);
+    expect(errors[8]?.cause).toBeInstanceOf(Error);
+
+    expect(states.length).toBeGreaterThan(10);
+    expect(states.some((s) => s.error !== undefined)).toBe(true);
+    expect(lines.filter((l) => l === 'warn').length).toBeGreaterThan(0);
+    for (const [i, error] of errors.entries()) for (const text of printed(error)) expectNoCanary(text, `error ${i} (${error.name})`);
+    for (const [i, state] of states.entries()) for (const text of printed(state)) expectNoCanary(text, `hook state ${i}`);
+    for (const [i, line] of lines.entries()) expectNoCanary(line, `log line ${i}`);
+  });
+});
+
+describe('the scrubbing logger', () => {
+  it('scrubs the message and the context at every level', () => {
+    const lines: string[] = [];
+    const keep = (message: string, context?: Record<string, unknown>) => void lines.push(message, inspect(context, { depth: Infinity }));
+    const logger = scrubbingLogger({ debug: keep, info: keep, warn: keep, error: keep }, createScrubber([CANARY]));
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+      logger[level](`${level}: Bearer ${CANARY} ${ESCAPED}`, { url: `/x?access_token=${PERCENT}`, nested: { password: 'p', text: CANARY } });
+    }
+    expect(lines).toHaveLength(8);
+    expect(lines[0]).toBe('debug: Bearer <redacted> <redacted>');
+    for (const line of lines) expectNoCanary(line, 'log line');
+  });
+});
