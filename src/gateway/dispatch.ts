@@ -9,6 +9,7 @@ import { defaultPathSerializer } from 'openapi-fetch';
 import { ROUTES, type RouteInfo } from '../../generated/routes.js';
 import { CHAIN_TREES, type ChainNode } from '../../generated/tree.js';
 import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
+import { isRecord } from '../is-record.js';
 import type { QueryValue, RequestOptions, Transport, TransportRequest } from '../transport/types.js';
 import type { Dispatch, RouteCall } from './proxy.js';
 
@@ -136,8 +137,8 @@ function kindOf(value: unknown): string {
 }
 
 /** A plain object: made by `{}`, `Object.create(null)` or `JSON.parse`, in any realm. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+function isPlainObject(value: unknown): boolean {
+  if (!isRecord(value)) return false;
   const proto = Object.getPrototypeOf(value) as object | null;
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
