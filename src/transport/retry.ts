@@ -123,6 +123,11 @@ export function jitteredDelay(retryNumber: number, retry: Pick<BackoffPolicy, 'b
  * The longest wait a server can ask for, in milliseconds (about 24.8 days, the
  * longest a timer can wait): every server-given delay is clamped to it, so that
  * a `Retry-After` of 400 digits gives a finite number, never `Infinity`.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter('9'.repeat(400)) === MAX_SERVER_DELAY_MS; // true
+ * ```
  */
 export const MAX_SERVER_DELAY_MS = 2_147_483_647;
 
@@ -181,5 +186,10 @@ export function serverRetryAfter(headers: { get(name: string): string | null }, 
  * Error codes that are the server's final answer whatever the status: a retry
  * would get the same. `M_NOT_YET_UPLOADED` (a 504 on a download) answers the
  * caller's own `timeout_ms`: retrying it would make the caller wait that long again.
+ *
+ * @example
+ * ```ts
+ * if (error.errcode !== undefined && FINAL_ERRCODES.has(error.errcode)) throw error;
+ * ```
  */
 export const FINAL_ERRCODES: ReadonlySet<string> = new Set(['M_NOT_YET_UPLOADED']);
