@@ -19,7 +19,14 @@ export type QueryValue =
   | readonly (string | number | boolean)[]
   | { readonly [key: string]: unknown };
 
-/** What a JSON success answer must be; see {@link TransportRequest.answer}. */
+/**
+ * What a JSON success answer must be; see {@link TransportRequest.answer}.
+ *
+ * @example
+ * ```ts
+ * const answer: AnswerShape = ROUTES['GET /_matrix/client/v3/account/whoami'].answer; // 'object'
+ * ```
+ */
 export type AnswerShape = 'object' | 'array' | 'object-or-empty';
 
 /** Options any single request may override. */
