@@ -34,10 +34,23 @@ const SECRET_NAME = /(?:token|password|secret)$/i;
  * Scrubs a text by the package's rule. `maxChars` bounds the result (after
  * scrubbing); `cut` says the text was cut short before (a bounded read), so a
  * trailing start of a configured token is removed too.
+ *
+ * @example
+ * ```ts
+ * const scrub: Scrub = createScrubber([accessToken]);
+ * const excerpt = scrub(bodyText, { maxChars: 1024 });
+ * ```
  */
 export type Scrub = (text: string, options?: ScrubOptions) => string;
 
-/** Options of a {@link Scrub} call. */
+/**
+ * Options of a {@link Scrub} call.
+ *
+ * @example
+ * ```ts
+ * scrub(prefixOfBody, { cut: true, maxChars: 1024 });
+ * ```
+ */
 export interface ScrubOptions {
   /** Longest result, in UTF-16 code units; longer text is truncated after scrubbing. */
   maxChars?: number;
@@ -76,8 +89,8 @@ function truncate(text: string, maxChars: number | undefined): string {
 }
 
 /**
- * Makes the {@link Scrub} of a transport: the configured tokens (and their
- * percent-encoded and JSON-escaped forms) are replaced wherever they appear.
+ * Makes the {@link Scrub} of a transport: the configured tokens are replaced
+ * wherever they appear, each character raw, percent-encoded or JSON-escaped.
  *
  * @example
  * ```ts
