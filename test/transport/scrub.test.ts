@@ -1,5 +1,8 @@
 /** The one scrubbing rule, and the reader of cut error bodies, as pure functions. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../spec/resolve.js';
 import { readPrefixFields } from '../../src/transport/json-prefix.js';
 import { clampServerDelay, MAX_SERVER_DELAY_MS, parseRetryAfter, serverRetryAfter } from '../../src/transport/retry.js';
 import { createScrubber, describeError, isSecretName, redactRequest, scrubbedCause, scrubValue } from '../../src/transport/scrub.js';
@@ -82,6 +85,18 @@ describe('the scrubbing rule', () => {
     expect(shown.route).toBe('POST /rooms/<redacted>');
     expect(shown.body).toEqual({ password: '<redacted>', note: '<redacted>' });
     expect(shown.options?.headers).toEqual({ Authorization: '<redacted>', 'x-a': '<redacted>' });
+  });
+});
+
+describe('one scrubbing module', () => {
+  it('the redaction mark and the scrubbing patterns live in src/transport/scrub.ts only', async () => {
+    const offenders: string[] = [];
+    for (const entry of await readdir(join(PROJECT_ROOT, 'src'), { recursive: true })) {
+      if (!entry.endsWith('.ts') || entry === join('transport', 'scrub.ts')) continue;
+      const code = (await readFile(join(PROJECT_ROOT, 'src', entry), 'utf8')).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      if (code.includes("'<redacted>'") || /token\|password/.test(code) || /\.split\(\w+\)\.join\(/.test(code)) offenders.push(entry);
+    }
+    expect(offenders).toEqual([]);
   });
 });
 
