@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectOperations } from '../../codegen/model.js';
-import { buildRouteTable } from '../../codegen/routes.js';
+import { answerOf, buildRouteTable } from '../../codegen/routes.js';
 import { emitRoutes, emitTree, jsonData, routeRow } from '../../codegen/emit-routes.js';
 import { ROUTES } from '../../generated/routes.js';
 import type { JsonObject } from '../../codegen/load.js';
@@ -44,5 +44,38 @@ describe('the runtime route table', () => {
     ['a template placeholder', '{"a":"${x}"}'],
   ])('refuses runtime data that holds %s, which a template literal would change', (_name, json) => {
     expect(() => jsonData(json)).toThrow(/cannot be emitted as a template literal/);
+  });
+});
+
+describe('the answer shape of a route', () => {
+  const response = (schema: JsonObject) => ({ description: 'ok', content: { 'application/json': { schema } } });
+  const schemas: JsonObject = {
+    named: { type: 'object', required: ['user_id'], properties: { user_id: { type: 'string' } } },
+    list: { type: 'array', items: { type: 'object' } },
+    loose: { type: 'object', properties: { a: { type: 'string' } } },
+  };
+  it.each([
+    ['an object with required members', { type: 'object', required: ['event_id'] }, 'object'],
+    ['an object without required members', { type: 'object', properties: {} }, 'object-or-empty'],
+    ['a $ref to an object with required members', { $ref: '#/components/schemas/named' }, 'object'],
+    ['a $ref to an array', { $ref: '#/components/schemas/list' }, 'array'],
+    ['an inline array', { type: 'array', items: {} }, 'array'],
+    ['allOf with one part that requires', { allOf: [{ $ref: '#/components/schemas/loose' }, { $ref: '#/components/schemas/named' }] }, 'object'],
+    ['oneOf where one branch requires nothing', { oneOf: [{ type: 'object' }, { $ref: '#/components/schemas/named' }] }, 'object-or-empty'],
+    ['oneOf where every branch requires', { oneOf: [{ $ref: '#/components/schemas/named' }, { type: 'object', required: ['x'] }] }, 'object'],
+  ])('%s is %s', (_name, schema, want) => {
+    expect(answerOf(response(schema as JsonObject), schemas)).toBe(want);
+  });
+
+  it('is object-or-empty for an answer without JSON (a redirect, bytes)', () => {
+    expect(answerOf({ description: 'redirect' }, schemas)).toBe('object-or-empty');
+    expect(answerOf(undefined, schemas)).toBe('object-or-empty');
+  });
+
+  it('is in the generated table: whoami and sync must be objects, room state an array, leave may be empty', () => {
+    expect(ROUTES['GET /_matrix/client/v3/account/whoami'].answer).toBe('object');
+    expect(ROUTES['GET /_matrix/client/v3/sync'].answer).toBe('object');
+    expect(ROUTES['GET /_matrix/client/v3/rooms/{roomId}/state'].answer).toBe('array');
+    expect(ROUTES['POST /_matrix/client/v3/rooms/{roomId}/leave'].answer).toBe('object-or-empty');
   });
 });
