@@ -62,6 +62,8 @@ export interface ScrubOptions {
 const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
 /** `"name": "value"` where the name says secret; the value may be cut short (no closing quote). */
 const JSON_SECRET_FIELD = /("[\w.-]*(?:token|password|secret)"\s*:\s*")((?:[^"\\]|\\.)*)("?)/gi;
+/** The same inside a JSON string (an error text that quotes a body): `\\"name\\": \\"value\\"`. */
+const ESCAPED_JSON_SECRET_FIELD = /(\\"[\w.-]*(?:token|password|secret)\\"\s*:\s*\\")((?:(?!\\")[^"])*)/gi;
 /** `name=value` in a query or form text. */
 const FORM_SECRET_FIELD = /((?:^|[?&;\s])[\w.-]*(?:token|password|secret)=)([^&;\s"'#<>]+)/gi;
 /** An HTTP credential: `Bearer <token>`. */
@@ -107,6 +109,7 @@ export function createScrubber(secrets: readonly (string | undefined)[]): Scrub 
   return (input, options) => {
     let out = decodeEscapes(input);
     out = out.replace(JSON_SECRET_FIELD, (_m, head: string, _value: string, close: string) => `${head}${REDACTED}${close}`);
+    out = out.replace(ESCAPED_JSON_SECRET_FIELD, (_m, head: string, value: string) => (value === '' ? head : `${head}${REDACTED}`));
     out = out.replace(FORM_SECRET_FIELD, `$1${REDACTED}`);
     out = out.replace(BEARER, `$1${REDACTED}`);
     if (pattern !== undefined) out = out.replace(pattern, REDACTED);

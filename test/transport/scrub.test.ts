@@ -30,6 +30,7 @@ describe('the scrubbing rule', () => {
     ['a field whose value the cut left open', '{"refresh_token":"syr_cut_here', '{"refresh_token":"<redacted>'],
     ['query parameters', '/x?access_token=abc&dir=b&password=p', '/x?access_token=<redacted>&dir=b&password=<redacted>'],
     ['escaped field names', `{"${escaped('access_token')}":"zz"}`, '{"access_token":"<redacted>"}'],
+    ['a body quoted inside an error text', '{"error":"bad body {\\"password\\": \\"hunter2\\", \\"user\\": \\"a\\"}"}', '{"error":"bad body {\\"password\\": \\"<redacted>\\", \\"user\\": \\"a\\"}"}'],
   ])('scrubs secret-shaped fields by name: %s', (_name, input, want) => {
     expect(scrub(input)).toBe(want);
   });
