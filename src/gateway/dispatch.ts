@@ -196,7 +196,7 @@ export function jsonRequest(info: RouteInfo, route: string, path: string, args: 
  */
 export function createDispatch(table: RouteTable, transport: Transport, media: MediaDispatch): Dispatch {
   const prepared = new Map<string, RouteCall>();
-  return (route) => {
+  const dispatch = (route: string): RouteCall => {
     let call = prepared.get(route);
     if (call === undefined) {
       const info = table.routes[route];
@@ -217,4 +217,7 @@ export function createDispatch(table: RouteTable, transport: Transport, media: M
     }
     return call;
   };
+  // Chain errors quote path values: they get the transport's scrubbing rule.
+  const scrub = transport.scrub === undefined ? undefined : (text: string): string => transport.scrub!(text);
+  return Object.assign(dispatch, { scrub });
 }

@@ -15,8 +15,16 @@ import { closest } from './suggest.js';
 /** Performs one call of a route: the bound path values, the verb's arguments. */
 export type RouteCall = (values: readonly string[], args: readonly unknown[]) => Promise<unknown>;
 
-/** Resolves a route key once into the function that performs its calls. */
-export type Dispatch = (route: string) => RouteCall;
+/**
+ * Resolves a route key once into the function that performs its calls. `scrub`,
+ * when given, is applied to the text of chain errors (which quote path values).
+ */
+export interface Dispatch {
+  (route: string): RouteCall;
+  readonly scrub?: ((text: string) => string) | undefined;
+}
+
+const AS_IS = (text: string): string => text;
 
 const VERBS = { get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE' } as const;
 type VerbName = keyof typeof VERBS;
@@ -36,7 +44,9 @@ function isVerb(name: string): name is VerbName {
   return Object.hasOwn(VERBS, name);
 }
 
-function describeValue(value: string): string {
+/** A path value as chain text: scrubbed, then shortened. */
+function describeValue(raw: string, scrub: (text: string) => string): string {
+  const value = scrub(raw);
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
 }
 
@@ -44,8 +54,8 @@ function propertyStep(property: string): string {
   return IDENTIFIER.test(property) ? `.${property}` : `['${property}']`;
 }
 
-function callStep(args: readonly unknown[]): string {
-  return `(${args.map((a) => (typeof a === 'string' ? describeValue(a) : String(a))).join(', ')})`;
+function callStep(args: readonly unknown[], scrub: (text: string) => string): string {
+  return `(${args.map((a) => (typeof a === 'string' ? describeValue(a, scrub) : scrub(String(a)))).join(', ')})`;
 }
 
 function validHere(node: ChainNode): string[] {
@@ -55,13 +65,13 @@ function validHere(node: ChainNode): string[] {
   return out;
 }
 
-function invalid(chain: string, problem: string, node: ChainNode, attempted?: string): InvalidEndpointError {
+function invalid(scrub: (text: string) => string, chain: string, problem: string, node: ChainNode, attempted?: string): InvalidEndpointError {
   const valid = validHere(node);
   const names = valid.map((v) => v.replace(/^\.|\(\)$|^\['|'\]$/g, ''));
   const suggestion = attempted !== undefined ? closest(attempted, names) : undefined;
   const hint = suggestion !== undefined ? ` Did you mean '${suggestion}'?` : '';
   const options = valid.length > 0 ? ` Valid at this point: ${valid.join(', ')}.` : '';
-  return new InvalidEndpointError(`${problem} at ${chain}.${hint}${options}`, chain, valid, suggestion);
+  return new InvalidEndpointError(scrub(`${problem} at ${chain}.${hint}${options}`), scrub(chain), valid, suggestion);
 }
 
 /** An mxc URI as the spec defines it: a server name, then an opaque id of `[A-Za-z0-9_-]`. */
@@ -107,10 +117,15 @@ class ChainStep implements ProxyHandler<() => void> {
     private readonly via: string | readonly unknown[],
   ) {}
 
+  /** The scrubbing rule for error texts, which quote path values. */
+  private get scrub(): (text: string) => string {
+    return this.root.dispatch.scrub ?? AS_IS;
+  }
+
   /** The chain as written: `api.rooms("!r:x").ban`. */
   chain(): string {
     if (this.parent === undefined) return this.via as string;
-    const step = typeof this.via === 'string' ? propertyStep(this.via) : callStep(this.via);
+    const step = typeof this.via === 'string' ? propertyStep(this.via) : callStep(this.via, this.scrub);
     return this.parent.chain() + step;
   }
 
@@ -124,25 +139,25 @@ class ChainStep implements ProxyHandler<() => void> {
     if (node.p?.l !== undefined && Object.hasOwn(node.p.l, property)) {
       const param = node.p.n ?? 'param';
       const chain = this.chain();
-      throw invalid(`${chain}${propertyStep(property)}`, `Missing path parameter {${param}} before '${property}': write ${chain}(${param})${propertyStep(property)}`, node);
+      throw invalid(this.scrub, `${chain}${propertyStep(property)}`, `Missing path parameter {${param}} before '${property}': write ${chain}(${param})${propertyStep(property)}`, node);
     }
-    throw invalid(`${this.chain()}${propertyStep(property)}`, `Unknown segment '${property}'`, node, property);
+    throw invalid(this.scrub, `${this.chain()}${propertyStep(property)}`, `Unknown segment '${property}'`, node, property);
   }
 
   apply(_target: () => void, _this: unknown, rawArgs: unknown[]): unknown {
     const node = this.node;
     const args = expandMxc(node, rawArgs);
-    if (args.length === 0) throw invalid(this.chain() + callStep(args), 'A call needs at least one path parameter', node);
+    if (args.length === 0) throw invalid(this.scrub, this.chain() + callStep(args, this.scrub), 'A call needs at least one path parameter', node);
     const next = walkParams(node, args.length);
     if (next === undefined) {
-      throw invalid(this.chain() + callStep(args), node.p ? `Too many path parameters (${args.length})` : 'No path parameter is taken', node);
+      throw invalid(this.scrub, this.chain() + callStep(args, this.scrub), node.p ? `Too many path parameters (${args.length})` : 'No path parameter is taken', node);
     }
     const values = this.values.slice();
     for (let i = 0; i < args.length; i++) {
       const value = args[i];
       if (typeof value === 'string') values.push(value);
       else if (typeof value === 'number' && Number.isFinite(value)) values.push(String(value));
-      else throw invalid(this.chain() + callStep(args), `Path parameter ${i + 1} must be a string, got ${value === null ? 'null' : typeof value}`, node);
+      else throw invalid(this.scrub, this.chain() + callStep(args, this.scrub), `Path parameter ${i + 1} must be a string, got ${value === null ? 'null' : typeof value}`, node);
     }
     return proxyOf(new ChainStep(this.root, next, values, this, args));
   }
@@ -169,7 +184,7 @@ class ChainStep implements ProxyHandler<() => void> {
     const cached = this.verbs?.[name];
     if (cached !== undefined) return cached;
     const route = this.node.v?.[VERBS[name]];
-    if (route === undefined) throw invalid(`${this.chain()}.${name}`, `No ${VERBS[name]} operation`, this.node, name);
+    if (route === undefined) throw invalid(this.scrub, `${this.chain()}.${name}`, `No ${VERBS[name]} operation`, this.node, name);
     const call = this.root.dispatch(route);
     const values = this.values;
     if (values.length > 0) return (...args: unknown[]) => call(values, args);

@@ -35,6 +35,17 @@ export interface HttpTransport extends Transport {
   as(identity: TransportIdentity): HttpTransport;
   /** The name of the engine under this transport (`'undici'`, `'fetch'`, or a custom engine's). */
   readonly engine: string;
+  /**
+   * Applies this transport's scrubbing rule to a text, the one its errors, logs and
+   * hook states follow: secret-named fields, `Bearer` credentials and its token
+   * in any encoding become `<redacted>`.
+   *
+   * @example
+   * ```ts
+   * myLogger.info(client.transport.scrub(`answer: ${text}`));
+   * ```
+   */
+  scrub(text: string): string;
   /** Releases the engine's pooled connections (undici); the transport may not be used afterwards. */
   close(): Promise<void>;
 }
@@ -57,6 +68,7 @@ function bind(core: TransportCore, identity: TransportIdentity | undefined): Htt
   return Object.freeze({
     requestJson: (request: TransportRequest) => core.requestJson(request, identity),
     requestRaw: (request: TransportRequest) => core.requestRaw(request, identity),
+    scrub: (text: string) => core.scrub(text),
     as: (next: TransportIdentity) => bind(core, next),
     engine: core.engineName,
     close: () => core.close(),
@@ -99,7 +111,11 @@ class TransportCore {
     this.#o = resolveTransportOptions(options);
   }
 
-  get engineName(): string {
+  scrub(text: string): string {
+    return this.#o.scrub(text);
+  }
+
+    get engineName(): string {
     return this.#o.engine.name;
   }
 

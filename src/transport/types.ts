@@ -110,4 +110,10 @@ export interface Transport {
   requestJson(request: TransportRequest): Promise<unknown>;
   /** Sends a request and returns the streaming body of a 2xx answer, or throws a typed error. */
   requestRaw(request: TransportRequest): Promise<RawResponse>;
+  /**
+   * Applies the transport's scrubbing rule to a text: the rule its own errors,
+   * log lines and hook states follow (secret fields by name, `Bearer`
+   * credentials and its token in any encoding become `<redacted>`).
+   */
+  scrub?(text: string): string;
 }

@@ -160,6 +160,17 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     const client = createClient({ baseUrl: server.url, accessToken: CANARY, sleep, logger });
     errors.push(await rejection(client.api.rooms(CANARY).state('m.room.name', '.').put({})));
     errors.push(await rejection(client.api.rooms(CANARY).ban.post(null as never)));
+    // Chain errors, thrown where the chain is written, quote path values.
+    const thrown = (fn: () => unknown): Error => {
+      try {
+        fn();
+      } catch (error) {
+        return error as Error;
+      }
+      return new Error('no throw');
+    };
+    errors.push(thrown(() => (client.api.rooms(CANARY) as unknown as { bann: unknown }).bann));
+    errors.push(thrown(() => (client.api.rooms as unknown as (...a: string[]) => unknown)(CANARY, `${CANARY}x`, 'c')));
 
     expect(errors.map((e) => e.name)).toEqual([
       'MatrixError',
@@ -175,7 +186,10 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       'NetworkError',
       'InvalidEndpointError',
       'TypeError',
+      'InvalidEndpointError',
+      'InvalidEndpointError',
     ]);
+    expect(errors[13]?.message).toMatch(/^Unknown segment 'bann' at api\.rooms\("<redacted>"\)\.bann\./);
     // What was kept is still useful: errcodes, the prefix's fields, redacted marks in place.
     expect(errors[0]).toMatchObject({ errcode: 'M_FORBIDDEN', body: { access_token: '<redacted>', refresh_token: '<redacted>', auth: { password: '<redacted>' } } });
     expect(errors[2]).toMatchObject({ errcode: 'M_UNKNOWN_TOKEN', body: { session: 's1' } });
