@@ -19,7 +19,7 @@ import { readErrorBody, toRateLimitError } from './error-body.js';
 import type { TransportHook, TransportHookState, TransportIdentity, TransportOptions } from './options.js';
 import { buildUrl, serializeQuery } from './query.js';
 import { redactRequest, redactUrl } from './redact.js';
-import { sendFollowingRedirects } from './redirects.js';
+import { isRedirectStatus, manualRedirect, redirectMode, sendFollowingRedirects, type RedirectMode } from './redirects.js';
 import { prepareBody, type PreparedBody } from './request-body.js';
 import { resolveTransportOptions, usableTimeout, type ResolvedTransportOptions } from './resolved-options.js';
 import { checkDeclaredLength, limitStream, readLimited } from './response-body.js';
@@ -89,6 +89,8 @@ interface Call {
   retry: ResolvedRetryOptions;
   timeout: number | false;
   signal: AbortSignal | undefined;
+  /** What a redirect answer does. */
+  redirect: RedirectMode;
 }
 
 class TransportCore {
@@ -206,6 +208,7 @@ class TransportCore {
       retry: overrideRetry(this.#o.retry, options?.retry),
       timeout: options?.timeout === undefined ? this.#o.timeout : usableTimeout(options.timeout),
       signal: options?.signal,
+      redirect: redirectMode(request, this.#o.followRedirects),
     };
   }
 
@@ -246,11 +249,12 @@ class TransportCore {
         let clean = false;
         let failure: Failure;
         try {
-          const { response, url } = await sendFollowingRedirects(
-            o.engine,
-            { url: call.url, method, headers: call.headers, prepared: call.prepared, attempt: abort, errorPath },
-            o.maxRedirects,
-          );
+          const exchange = { url: call.url, method, headers: call.headers, prepared: call.prepared, attempt: abort, errorPath, mode: call.redirect, scrub: o.scrub };
+          const { response, url } = await sendFollowingRedirects(o.engine, exchange, o.maxRedirects);
+          // An operation answered by a redirect (SSO): the redirect is the answer.
+          if (call.redirect === 'manual' && isRedirectStatus(response.status) && response.headers.get('location') !== null) {
+            return manualRedirect(response, url, exchange) as T;
+          }
           if (state !== undefined) await this.#hook(o.hooks.afterResponse, { ...state, status: response.status });
           if (o.debugs) o.logger.debug(`← ${response.status} ${method} ${safeUrl()}`, { attempt, ms: Date.now() - started });
           if (response.status >= 200 && response.status < 300) {

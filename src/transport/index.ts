@@ -24,6 +24,7 @@ export type {
   TransportOptions,
 } from './options.js';
 export { redactUrl, createScrubber, REDACTED, SECRET_QUERY_PARAMS } from './redact.js';
+export { planRedirect, redirectMode, isRedirectStatus, type RedirectMode, type RedirectPlan } from './redirects.js';
 export { serializeQuery, buildUrl } from './query.js';
 export {
   resolveRetryOptions,
@@ -39,6 +40,7 @@ export type {
   HttpMethod,
   QueryValue,
   RawResponse,
+  RedirectResponse,
   RequestOptions,
   RetryOptions,
   Transport,
