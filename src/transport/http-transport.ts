@@ -22,7 +22,7 @@ import { redactRequest, redactUrl } from './redact.js';
 import { isRedirectStatus, manualRedirect, redirectMode, sendFollowingRedirects, type RedirectMode } from './redirects.js';
 import { prepareBody, type PreparedBody } from './request-body.js';
 import { resolveTransportOptions, usableTimeout, type ResolvedTransportOptions } from './resolved-options.js';
-import { checkDeclaredLength, limitStream, readLimited } from './response-body.js';
+import { checkDeclaredLength, limitStream, readLimited, type IdleLimit } from './response-body.js';
 import { backoffDelay, exponentialDelay, isRepeatable, overrideRetry } from './retry.js';
 import type { RawResponse, Transport, TransportRequest } from './types.js';
 
@@ -121,7 +121,7 @@ class TransportCore {
   readonly #consumeJson: Consume<unknown> = async (response, _url, request) => {
     const limit = this.#limit(request);
     checkDeclaredLength(response.headers, limit, (received, declared) => this.#tooLarge(request, limit, received, declared));
-    const bytes = await readLimited(response.body, limit, (received) => this.#tooLarge(request, limit, received, false));
+    const bytes = await readLimited(response.body, limit, (received) => this.#tooLarge(request, limit, received, false), this.#idle(request));
     const text = DECODER.decode(bytes);
     if (text.length === 0 || text.trim() === '') return {};
     try {
@@ -145,11 +145,19 @@ class TransportCore {
         limit,
         (received) => this.#tooLarge(request, limit, received, false),
         (complete) => attempt.release(complete),
+        this.#idle(request),
       );
     }
     const headers = response.headers instanceof Headers ? response.headers : response.headers.toHeaders();
     return { status: response.status, headers, url: this.#o.scrub(redactUrl(url)), body };
   };
+
+  /** How long the body may go without a byte (`bodyTimeout`), and the error it then fails with. */
+  #idle(request: TransportRequest): IdleLimit {
+    const given = request.options?.bodyTimeout;
+    const ms = given === undefined ? this.#o.bodyTimeout : usableTimeout(given);
+    return { ms, error: () => new TimeoutError(ms === false ? 0 : ms, request.method, this.#errorPath(request), 'body') };
+  }
 
   #limit(request: TransportRequest): number {
     return request.options?.maxResponseBytes ?? this.#o.maxResponseBytes;
