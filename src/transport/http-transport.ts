@@ -37,6 +37,11 @@ export interface HttpTransport extends Transport {
   readonly engine: string;
   /** Releases the engine's pooled connections (undici); the transport may not be used afterwards. */
   close(): Promise<void>;
+  /**
+   * Closes the engine's pooled connections (undici) once the requests in flight are done;
+   * the transport stays usable and connects again when next used.
+   */
+  release(): Promise<void>;
 }
 
 /**
@@ -60,6 +65,7 @@ function bind(core: TransportCore, identity: TransportIdentity | undefined): Htt
     as: (next: TransportIdentity) => bind(core, next),
     engine: core.engineName,
     close: () => core.close(),
+    release: () => core.release(),
   });
 }
 
@@ -108,6 +114,10 @@ class TransportCore {
   close(): Promise<void> {
     this.#closed = true;
     return this.#o.engine.close?.() ?? Promise.resolve();
+  }
+
+  release(): Promise<void> {
+    return this.#o.engine.release?.() ?? Promise.resolve();
   }
 
   requestJson(request: TransportRequest, identity: TransportIdentity | undefined): Promise<unknown> {

@@ -5,7 +5,9 @@
  */
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isResponseTooLargeError } from '../../src/errors/index.js';
+import { createAppservice, MemoryAppserviceStore, isResponseTooLargeError } from '../../src/index.js';
+import { delay } from '../../src/transport/delay.js';
+import { createUndiciEngine } from '../../src/transport/engines/undici.js';
 import { createUndiciPoolEngine } from '../../src/transport/engines/undici-pool-engine.js';
 import { createTransport as createTransportOn } from '../../src/transport/http-transport.js';
 import { ENGINES, useEngine } from './engines.js';
@@ -119,5 +121,43 @@ describe('the undici engine\'s pools', () => {
       release();
       await engine.close?.();
     }
+  });
+
+  it('an application service\'s stop() closes its client\'s sockets, and a restart connects again', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const hs = await start((req, res) => {
+      sockets.push(req.socket);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+      res.end('{}');
+    });
+    const appservice = createAppservice({
+      registration: {
+        id: 'bridge',
+        url: null,
+        as_token: 'as-token-secret',
+        hs_token: 'hs-token-secret',
+        sender_localpart: 'bot',
+        namespaces: { users: [], aliases: [], rooms: [] },
+      },
+      homeserverUrl: hs.url,
+      serverName: 'hs.test',
+      store: new MemoryAppserviceStore(),
+      client: { engine: createUndiciEngine({ keepAliveTimeout: 60_000 }) },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    expect(appservice.client.transport.engine).toBe('undici');
+    expect((await appservice.start()).ok).toBe(true);
+    const first = sockets[0]!;
+    const closed = new Promise<void>((resolve) => (first.destroyed ? resolve() : first.once('close', () => resolve())));
+    await appservice.stop();
+    // The client keeps idle sockets a minute and the server 5 s: closed within 2 s, it was stop().
+    const bound = new AbortController();
+    const stillOpen = await Promise.race([closed.then(() => false), delay(2_000, bound.signal).then(() => true, () => false)]);
+    bound.abort();
+    expect(stillOpen).toBe(false);
+    expect((await appservice.start()).ok).toBe(true);
+    expect(sockets[1]).not.toBe(first);
+    await appservice.stop();
+    expect(hs.requests.map((r) => r.url)).toEqual(['/_matrix/client/v1/appservice/bridge/ping', '/_matrix/client/v1/appservice/bridge/ping']);
   });
 });

@@ -162,5 +162,10 @@ export function createUndiciPoolEngine(options: UndiciEngineOptions = {}): HttpE
       pools.clear();
       await Promise.all(all.map((one) => one.close()));
     },
+    async release(): Promise<void> {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((one) => one.close()));
+    },
   };
 }
