@@ -95,6 +95,42 @@ describe('the redirect policy (pure)', () => {
   });
 });
 
+describe('a redirect the runtime hides (a browser\'s opaque redirect)', () => {
+  /** An engine that answers like a browser's fetch with `redirect: 'manual'`, recording each send. */
+  function browserLike(): { engine: HttpEngine; sends: { url: string; follow: boolean; body: unknown }[] } {
+    const sends: { url: string; follow: boolean; body: unknown }[] = [];
+    const engine: HttpEngine = {
+      name: 'browser-like',
+      async send(request, follow = false) {
+        sends.push({ url: request.url, follow, body: request.body });
+        if (!follow) return { status: 0, statusText: '', headers: new Headers(), body: null, opaqueRedirect: true };
+        return { status: 200, statusText: 'OK', headers: new Headers({ 'content-type': 'application/json' }), body: new Blob(['{"ok":true}']).stream(), url: 'https://cdn.example/x' };
+      },
+    };
+    return { engine, sends };
+  }
+
+  it('lets the browser follow a bodiless request that may follow', async () => {
+    const { engine, sends } = browserLike();
+    const transport = createTransport({ baseUrl: 'https://hs.example', accessToken: TOKEN, engine });
+    await expect(transport.requestJson(req('GET', '/.well-known/matrix/client', { redirect: 'follow' }))).resolves.toEqual({ ok: true });
+    expect(sends.map((s) => s.follow)).toEqual([false, true]);
+  });
+
+  it('refuses one that may not follow, or that carries a body', async () => {
+    const { engine, sends } = browserLike();
+    const transport = createTransport({ baseUrl: 'https://hs.example', accessToken: TOKEN, engine, followRedirects: true });
+    const withBody = await redirectError(transport.requestJson(req('POST', '/_matrix/client/v3/login', { body: { password: PASSWORD } })));
+    expect(withBody.reason).toBe('opaque');
+    const strict = createTransport({ baseUrl: 'https://hs.example', accessToken: TOKEN, engine });
+    const notFollowed = await redirectError(strict.requestJson(req('GET', '/_matrix/client/v3/account/whoami')));
+    expect(notFollowed.reason).toBe('not-followed');
+    const manual = await redirectError(strict.requestJson(req('GET', '/_matrix/client/v3/login/sso/redirect', { redirect: 'manual' })));
+    expect(manual.reason).toBe('opaque');
+    expect(sends.every((s) => !s.follow)).toBe(true);
+  });
+});
+
 describe.each(ENGINES)('on the %s engine', (engine) => {
   useEngine(engine);
 
