@@ -13,6 +13,11 @@ import { readablePath } from './errcodes.js';
  * - `scheme`: the Location is not `http:` or `https:`;
  * - `malformed`: the Location is not a URL;
  * - `opaque`: the runtime (a browser) hides the redirect, and it cannot be followed safely.
+ *
+ * @example
+ * ```ts
+ * if (isRedirectError(error) && error.reason === 'downgrade') console.warn('the server sent us to plain http');
+ * ```
  */
 export type RedirectRefusal =
   | 'not-followed'
@@ -35,7 +40,14 @@ const WHY: Record<RedirectRefusal, string> = {
   opaque: 'the runtime hides the redirect',
 };
 
-/** The fields of a {@link RedirectError}. */
+/**
+ * The fields of a {@link RedirectError}.
+ *
+ * @example
+ * ```ts
+ * new RedirectError({ reason: 'too-many', status: 307, location: undefined, method: 'GET', path: '/x' });
+ * ```
+ */
 export interface RedirectErrorInit {
   /** Why it was refused. */
   reason: RedirectRefusal;

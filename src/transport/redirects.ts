@@ -21,10 +21,24 @@ const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** Request headers that carry credentials: never sent to another origin. */
 const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'cookie', 'proxy-authorization'];
 
-/** What a redirect answer does to a request: see the module comment. */
+/**
+ * What a redirect answer does to a request: see the module comment.
+ *
+ * @example
+ * ```ts
+ * const mode: RedirectMode = redirectMode(request, options.followRedirects);
+ * ```
+ */
 export type RedirectMode = 'follow' | 'manual' | 'error';
 
-/** One exchange to send, redirects included. */
+/**
+ * One exchange to send, redirects included.
+ *
+ * @example
+ * ```ts
+ * const exchange: Exchange = { url, method: 'GET', headers, prepared, attempt, errorPath: () => path, mode: 'follow', scrub };
+ * ```
+ */
 export interface Exchange {
   url: string;
   method: string;
@@ -69,7 +83,15 @@ export function isRedirectStatus(status: number): boolean {
   return REDIRECTS.has(status);
 }
 
-/** The next request of a redirect that may be followed. */
+/**
+ * The next request of a redirect that may be followed.
+ *
+ * @example
+ * ```ts
+ * const plan = planRedirect(303, from, location, 'POST', true);
+ * if (typeof plan !== 'string') console.log(plan.method); // 'GET'
+ * ```
+ */
 export interface RedirectPlan {
   /** The absolute target, without fragment. */
   url: string;

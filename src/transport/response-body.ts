@@ -33,6 +33,11 @@ function openReader(body: NonNullable<ResponseBody>): ChunkReader {
 /**
  * How long a body may go without a chunk: `ms` (or `false` for no limit), and the
  * error it then fails with.
+ *
+ * @example
+ * ```ts
+ * const idle: IdleLimit = { ms: 30_000, error: () => new TimeoutError(30_000, 'GET', path, 'body') };
+ * ```
  */
 export interface IdleLimit {
   ms: number | false;
