@@ -214,6 +214,17 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       expect(other.requests[0]!.headers.authorization).toBeUndefined();
     });
 
+    it('a RedirectError never holds the token, even when the Location quotes it', async () => {
+      const hs = await start(redirect(307, () => `http://127.0.0.1:9/steal?access_token=${TOKEN}&t=${encodeURIComponent(TOKEN)}`));
+      const { transport } = transportFor(hs);
+      const error = await redirectError(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami')));
+      expect(error.location).toMatch(/^http:\/\/127\.0\.0\.1:9\/steal\?access_token=<redacted>&t=/);
+      for (const text of [error.message, error.stack ?? '', JSON.stringify(error), String(error.location)]) {
+        expect(text).not.toContain(TOKEN);
+        expect(text).not.toContain(encodeURIComponent(TOKEN));
+      }
+    });
+
     it('a malformed Location is a RedirectError at once, not a retried network error', async () => {
       const hs = await start((_req, res) => {
         res.writeHead(307, { location: 'http://[::1' });
