@@ -50,6 +50,20 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     await expect(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami'))).resolves.toEqual(ANSWER);
   });
 
+  it('a corrupt gzip body is a network error on both engines, retried like one', async () => {
+    const good = gzipSync(Buffer.from(JSON.stringify(ANSWER)));
+    const corrupt = Buffer.concat([good.subarray(0, 20), Buffer.alloc(200, 0xff)]);
+    const server = await start((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': corrupt.length });
+      res.end(corrupt);
+    });
+    const { transport, delays } = transportFor(server, { retry: 1 });
+    const error = await rejection(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami')));
+    expect(error.name).toBe('NetworkError');
+    expect(server.requests).toHaveLength(2);
+    expect(delays).toHaveLength(1);
+  });
+
   it('decodes a gzip media body as it streams', async () => {
     const bytes = Buffer.alloc(300_000, 7);
     const server = await start(encoded('gzip', bytes, 'application/octet-stream'));
