@@ -267,14 +267,23 @@ class TransportCore {
         let clean = false;
         let failure: Failure;
         try {
-          const exchange = { url: call.url, method, headers: call.headers, prepared: call.prepared, attempt: abort, errorPath, mode: call.redirect, scrub: o.scrub };
+          const exchange = {
+            url: call.url,
+            method,
+            headers: call.headers,
+            prepared: call.prepared,
+            attempt: abort,
+            errorPath,
+            mode: call.redirect,
+            scrub: o.scrub,
+          };
           const { response, url } = await sendFollowingRedirects(o.engine, exchange, o.maxRedirects);
+          if (state !== undefined) await this.#hook(o.hooks.afterResponse, { ...state, status: response.status });
+          if (o.debugs) o.logger.debug(`← ${response.status} ${method} ${safeUrl()}`, { attempt, ms: Date.now() - started });
           // An operation answered by a redirect (SSO): the redirect is the answer.
           if (call.redirect === 'manual' && isRedirectStatus(response.status) && response.headers.get('location') !== null) {
             return manualRedirect(response, url, exchange) as T;
           }
-          if (state !== undefined) await this.#hook(o.hooks.afterResponse, { ...state, status: response.status });
-          if (o.debugs) o.logger.debug(`← ${response.status} ${method} ${safeUrl()}`, { attempt, ms: Date.now() - started });
           if (response.status >= 200 && response.status < 300) {
             const result = await consume(response, url, request, abort, () => {
               kept = true;

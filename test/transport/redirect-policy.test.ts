@@ -325,11 +325,13 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       expect(idp.requests).toHaveLength(0);
     });
 
-    it('a relative Location is resolved against the request URL', async () => {
+    it('a relative Location is resolved against the request URL, and hooks see the answer', async () => {
       const hs = await start(redirect(302, () => '/_synapse/client/pick_idp?redirectUrl=x'));
-      const client = createClient({ baseUrl: hs.url });
+      const statuses: (number | undefined)[] = [];
+      const client = createClient({ baseUrl: hs.url, hooks: { afterResponse: ({ status }) => void statuses.push(status) } });
       const answer = await client.api.login.sso.redirect.get({ redirectUrl: 'x' });
       expect(answer).toEqual({ status: 302, location: `${hs.url}/_synapse/client/pick_idp?redirectUrl=x` });
+      expect(statuses).toEqual([302]);
     });
 
     it('an error answer is still a MatrixError', async () => {
