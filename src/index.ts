@@ -30,6 +30,7 @@ export type {
   Transport,
   TransportRequest,
   RawResponse,
+  RedirectResponse,
   QueryValue,
   HttpMethod,
 } from './transport/index.js';

@@ -337,6 +337,8 @@ class AppserviceImpl implements ReceivingAppservice {
     try {
       await this.#o.store.close();
     } finally {
+      // Its client keeps no socket open while stopped (a restart connects again).
+      await this.client.transport.release().catch(() => undefined);
       this.#state = 'stopped';
       await this.#registry.emit('stopped');
     }

@@ -17,3 +17,4 @@ export {
 export { NetworkError, isNetworkError } from './network-error.js';
 export { TimeoutError, isTimeoutError } from './timeout-error.js';
 export { InvalidResponseError, isInvalidResponseError } from './invalid-response-error.js';
+export { RedirectError, isRedirectError, type RedirectErrorInit, type RedirectRefusal } from './redirect-error.js';

@@ -4,7 +4,7 @@
  */
 import type { Operations } from '../../generated/operations.js';
 import type { RouteKey } from '../../generated/routes.js';
-import type { RequestOptions } from '../transport/types.js';
+import type { RedirectResponse, RequestOptions } from '../transport/types.js';
 import type { BinaryBody, MediaResponse, UploadOptions } from '../media/types.js';
 
 type Op<R extends RouteKey> = Operations[R];
@@ -24,6 +24,13 @@ type BodyRequired<O> = O extends { requestBody: { content: unknown } } ? true : 
 export type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [undefined] ? never : Exclude<Q, undefined>) : never;
 
 type SuccessStatus = 200 | 201 | 202;
+
+/** Whether an operation's answer is a redirect: a 3xx response and no 2xx one (SSO login). */
+type AnswersRedirect<O> = O extends { responses: infer Rs }
+  ? [keyof Rs & SuccessStatus] extends [never]
+    ? [keyof Rs & (301 | 302 | 303 | 307 | 308)] extends [never] ? false : true
+    : false
+  : false;
 
 /** The success response body of an operation. */
 export type ResponseOf<O> = O extends { responses: infer Rs }
@@ -66,7 +73,9 @@ export type Call<R extends RouteKey> =
         ? NoBodyCall<Op<R>, Result<Op<R>>>
         : Op<R> extends { responses: { 200: { content: unknown } } }
           ? NoBodyCall<Op<R>, Promise<MediaResponse>>
-          : NoBodyCall<Op<R>, Result<Op<R>>>
+          : AnswersRedirect<Op<R>> extends true
+            ? NoBodyCall<Op<R>, Promise<RedirectResponse>>
+            : NoBodyCall<Op<R>, Result<Op<R>>>
     : JsonBodyCall<Op<R>>;
 
 /** The call signature of every route: the type argument of the chain interfaces. */

@@ -12,6 +12,7 @@ import { InvalidEndpointError } from '../errors/invalid-endpoint-error.js';
 import { isRecord } from '../is-record.js';
 import type { QueryValue, RequestOptions, Transport, TransportRequest } from '../transport/types.js';
 import type { Dispatch, RouteCall } from './proxy.js';
+import { routeRedirectMode } from './redirect-mode.js';
 
 /** The data a gateway runs on: the route rows and the chain trees. */
 export interface RouteTable {
@@ -179,6 +180,8 @@ export function jsonRequest(info: RouteInfo, route: string, path: string, args: 
   };
   if (body !== undefined) request.body = body;
   if (query !== undefined) request.query = query;
+  const redirect = routeRedirectMode(info);
+  if (redirect !== undefined) request.redirect = redirect;
   if (options !== undefined) {
     if (Object.hasOwn(options, 'query')) {
       const { query: _query, ...rest } = options;

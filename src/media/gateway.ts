@@ -88,7 +88,8 @@ export class MediaGateway implements MediaDispatch {
     if (info.body === 'binary') return this.transport.requestJson(this.uploadRequest(info, key, path, args));
     const request = jsonRequest(info, key, path, args);
     if (info.response !== 'binary') return this.transport.requestJson(request);
-    return mediaResponse(await this.transport.requestRaw({ ...request, responseKind: 'binary' }));
+    // The spec lets downloads and thumbnails redirect (to a CDN, for one).
+    return mediaResponse(await this.transport.requestRaw({ ...request, responseKind: 'binary', redirect: 'follow' }));
   }
 
   private uploadRequest(info: RouteInfo, route: string, path: string, args: readonly unknown[]): TransportRequest {

@@ -63,6 +63,8 @@ export const DEFAULT_TRANSPORT_OPTIONS = {
   ignoreRateLimit: false,
   /** @default 5 */
   maxRedirects: 5,
+  /** @default 30_000 */
+  bodyTimeout: 30_000,
   /** @default {} */
   hooks: {},
   /** @default WARN_LOGGER */
@@ -73,6 +75,6 @@ export const DEFAULT_TRANSPORT_OPTIONS = {
   sleep: defaultSleep,
   /** @default 'matrix-fluent' */
   userAgent: 'matrix-fluent',
-} as const satisfies Required<Omit<TransportOptions, 'baseUrl' | 'accessToken' | 'asToken' | 'retry' | 'engine'>> & {
+} as const satisfies Required<Omit<TransportOptions, 'baseUrl' | 'accessToken' | 'asToken' | 'retry' | 'engine' | 'followRedirects'>> & {
   retry: ResolvedRetryOptions;
 };

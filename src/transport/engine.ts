@@ -106,6 +106,11 @@ export interface HttpEngine {
   send(request: EngineRequest, follow?: boolean): Promise<EngineResponse>;
   /** Releases pooled connections; the engine may not be used afterwards. */
   close?(): Promise<void>;
+  /**
+   * Closes the pooled connections (requests in flight finish first); unlike `close`,
+   * the engine stays usable and connects again when next used.
+   */
+  release?(): Promise<void>;
 }
 
 /** The engine a client uses: a built-in one by name, or any {@link HttpEngine}. */

@@ -19,10 +19,10 @@ import { readErrorBody, toRateLimitError } from './error-body.js';
 import type { TransportHook, TransportHookState, TransportIdentity, TransportOptions } from './options.js';
 import { buildUrl, serializeQuery } from './query.js';
 import { describeError, redactRequest, redactUrl, scrubbedCause } from './scrub.js';
-import { sendFollowingRedirects } from './redirects.js';
+import { isRedirectStatus, manualRedirect, redirectMode, sendFollowingRedirects, type RedirectMode } from './redirects.js';
 import { prepareBody, type PreparedBody } from './request-body.js';
 import { checkHeader, resolveTransportOptions, usableTimeout, type ResolvedTransportOptions } from './resolved-options.js';
-import { checkDeclaredLength, limitStream, readLimited } from './response-body.js';
+import { checkDeclaredLength, limitStream, readLimited, type IdleLimit } from './response-body.js';
 import { FINAL_ERRCODES, backoffDelay, exponentialDelay, isRepeatable, overrideRetry } from './retry.js';
 import type { AnswerShape, RawResponse, Transport, TransportRequest } from './types.js';
 
@@ -48,6 +48,11 @@ export interface HttpTransport extends Transport {
   scrub(text: string): string;
   /** Releases the engine's pooled connections (undici); the transport may not be used afterwards. */
   close(): Promise<void>;
+  /**
+   * Closes the engine's pooled connections (undici) once the requests in flight are done;
+   * the transport stays usable and connects again when next used.
+   */
+  release(): Promise<void>;
 }
 
 /**
@@ -72,6 +77,7 @@ function bind(core: TransportCore, identity: TransportIdentity | undefined): Htt
     as: (next: TransportIdentity) => bind(core, next),
     engine: core.engineName,
     close: () => core.close(),
+    release: () => core.release(),
   });
 }
 
@@ -101,6 +107,8 @@ interface Call {
   retry: ResolvedRetryOptions;
   timeout: number | false;
   signal: AbortSignal | undefined;
+  /** What a redirect answer does. */
+  redirect: RedirectMode;
 }
 
 class TransportCore {
@@ -124,6 +132,10 @@ class TransportCore {
     return this.#o.engine.close?.() ?? Promise.resolve();
   }
 
+  release(): Promise<void> {
+    return this.#o.engine.release?.() ?? Promise.resolve();
+  }
+
   requestJson(request: TransportRequest, identity: TransportIdentity | undefined): Promise<unknown> {
     return this.#execute(request, identity, this.#consumeJson);
   }
@@ -135,7 +147,7 @@ class TransportCore {
   readonly #consumeJson: Consume<unknown> = async (response, _url, request) => {
     const limit = this.#limit(request);
     checkDeclaredLength(response.headers, limit, (received, declared) => this.#tooLarge(request, limit, received, declared));
-    const bytes = await readLimited(response.body, limit, (received) => this.#tooLarge(request, limit, received, false));
+    const bytes = await readLimited(response.body, limit, (received) => this.#tooLarge(request, limit, received, false), this.#idle(request));
     const text = DECODER.decode(bytes);
     const answer: AnswerShape = request.answer ?? 'object-or-empty';
     if (text.length === 0 || text.trim() === '') {
@@ -176,11 +188,19 @@ class TransportCore {
         limit,
         (received) => this.#tooLarge(request, limit, received, false),
         (complete) => attempt.release(complete),
+        this.#idle(request),
       );
     }
     const headers = response.headers instanceof Headers ? response.headers : response.headers.toHeaders();
     return { status: response.status, headers, url: this.#o.scrub(redactUrl(url)), body };
   };
+
+  /** How long the body may go without a byte (`bodyTimeout`), and the error it then fails with. */
+  #idle(request: TransportRequest): IdleLimit {
+    const given = request.options?.bodyTimeout;
+    const ms = given === undefined ? this.#o.bodyTimeout : usableTimeout(given);
+    return { ms, error: () => new TimeoutError(ms === false ? 0 : ms, request.method, this.#errorPath(request), 'body') };
+  }
 
   #limit(request: TransportRequest): number {
     return request.options?.maxResponseBytes ?? this.#o.maxResponseBytes;
@@ -245,6 +265,7 @@ class TransportCore {
       retry: overrideRetry(this.#o.retry, options?.retry),
       timeout: options?.timeout === undefined ? this.#o.timeout : usableTimeout(options.timeout),
       signal: options?.signal,
+      redirect: redirectMode(request, this.#o.followRedirects),
     };
   }
 
@@ -285,13 +306,23 @@ class TransportCore {
         let clean = false;
         let failure: Failure;
         try {
-          const { response, url } = await sendFollowingRedirects(
-            o.engine,
-            { url: call.url, method, headers: call.headers, prepared: call.prepared, attempt: abort, errorPath },
-            o.maxRedirects,
-          );
+          const exchange = {
+            url: call.url,
+            method,
+            headers: call.headers,
+            prepared: call.prepared,
+            attempt: abort,
+            errorPath,
+            mode: call.redirect,
+            scrub: o.scrub,
+          };
+          const { response, url } = await sendFollowingRedirects(o.engine, exchange, o.maxRedirects);
           if (state !== undefined) await this.#hook(o.hooks.afterResponse, { ...state, status: response.status });
           if (o.debugs) o.logger.debug(`← ${response.status} ${method} ${safeUrl()}`, { attempt, ms: Date.now() - started });
+          // An operation answered by a redirect (SSO): the redirect is the answer.
+          if (call.redirect === 'manual' && isRedirectStatus(response.status) && response.headers.get('location') !== null) {
+            return manualRedirect(response, url, exchange) as T;
+          }
           if (response.status >= 200 && response.status < 300) {
             const result = await consume(response, url, request, abort, () => {
               kept = true;

@@ -24,6 +24,7 @@ export type {
   TransportOptions,
 } from './options.js';
 export { redactUrl, createScrubber, scrubValue, scrubbedCause, isSecretName, REDACTED, type Scrub, type ScrubOptions } from './scrub.js';
+export { planRedirect, redirectMode, isRedirectStatus, type RedirectMode, type RedirectPlan } from './redirects.js';
 export { serializeQuery, buildUrl } from './query.js';
 export {
   resolveRetryOptions,
@@ -40,6 +41,7 @@ export type {
   HttpMethod,
   QueryValue,
   RawResponse,
+  RedirectResponse,
   RequestOptions,
   RetryOptions,
   Transport,

@@ -116,6 +116,22 @@ export interface TransportOptions {
    */
   maxRedirects?: number;
   /**
+   * Follow redirects on every operation (`true`), or on none (`false`). Unset, only the
+   * operations the spec lets redirect follow them (media downloads and thumbnails,
+   * `.well-known`); elsewhere a redirect fails with a `RedirectError`. Each request can
+   * override it. A followed redirect never takes the body or the token to another
+   * origin, nor goes from https to http.
+   * @default undefined (where the spec says)
+   */
+  followRedirects?: boolean | undefined;
+  /**
+   * Milliseconds a response body may go without a byte (reset on each chunk) before
+   * the request fails with a `TimeoutError` and its connection is closed; `false` for
+   * none. Covers media downloads read after `timeout` stopped counting.
+   * @default 30_000
+   */
+  bodyTimeout?: number | false;
+  /**
    * Observation hooks.
    * @default {}
    */

@@ -36,6 +36,9 @@ export interface ResolvedTransportOptions {
   readonly maxResponseBytes: number;
   readonly maxErrorBodyBytes: number;
   readonly maxRedirects: number;
+  /** `undefined`: where the spec says. */
+  readonly followRedirects: boolean | undefined;
+  readonly bodyTimeout: number | false;
 }
 
 /**
@@ -92,6 +95,8 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_TRANSPORT_OPTIONS.maxResponseBytes,
     maxErrorBodyBytes: options.maxErrorBodyBytes ?? DEFAULT_TRANSPORT_OPTIONS.maxErrorBodyBytes,
     maxRedirects: options.maxRedirects ?? DEFAULT_TRANSPORT_OPTIONS.maxRedirects,
+    followRedirects: options.followRedirects,
+    bodyTimeout: usableTimeout(options.bodyTimeout ?? DEFAULT_TRANSPORT_OPTIONS.bodyTimeout),
   });
 }
 

@@ -31,6 +31,91 @@ function openReader(body: NonNullable<ResponseBody>): ChunkReader {
 }
 
 /**
+ * How long a body may go without a chunk: `ms` (or `false` for no limit), and the
+ * error it then fails with.
+ *
+ * @example
+ * ```ts
+ * const idle: IdleLimit = { ms: 30_000, error: () => new TimeoutError(30_000, 'GET', path, 'body') };
+ * ```
+ */
+export interface IdleLimit {
+  ms: number | false;
+  error: () => Error;
+}
+
+/** A timer that does not keep a Node process alive on its own (a pending socket does). */
+function unrefTimer(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(fn, ms);
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+/**
+ * A reader that fails a read (and cancels the body, closing its connection) once
+ * `idle.ms` passed without a chunk while a read was pending. One timer per body,
+ * re-armed lazily: a fast body costs one timer however many chunks it has.
+ */
+function idleReader(reader: ChunkReader, idle: IdleLimit | undefined): ChunkReader & { stop(): void } {
+  const ms = idle?.ms;
+  if (ms === undefined || ms === false) return { read: () => reader.read(), cancel: (reason) => reader.cancel(reason), stop: () => {} };
+  const onIdle = (idle as IdleLimit).error;
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending: ((error: Error) => void) | undefined;
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const check = (): void => {
+    timer = undefined;
+    if (pending === undefined || stopped) return;
+    const left = last + ms - Date.now();
+    if (left > 0) {
+      timer = unrefTimer(check, left);
+      return;
+    }
+    const fail = pending;
+    pending = undefined;
+    stop();
+    const error = onIdle();
+    reader.cancel(error);
+    fail(error);
+  };
+  return {
+    read() {
+      last = Date.now();
+      if (timer === undefined && !stopped) timer = unrefTimer(check, ms);
+      return new Promise((resolve, reject) => {
+        pending = reject;
+        reader.read().then(
+          (result) => {
+            if (pending !== reject) return;
+            pending = undefined;
+            last = Date.now();
+            if (result.done === true) stop();
+            resolve(result);
+          },
+          (error: unknown) => {
+            if (pending !== reject) return;
+            pending = undefined;
+            stop();
+            reject(error);
+          },
+        );
+      });
+    },
+    cancel(reason) {
+      stop();
+      reader.cancel(reason);
+    },
+    stop,
+  };
+}
+
+/**
  * Drops a body that will not be read, closing its connection if it was still streaming.
  *
  * @example
@@ -82,28 +167,38 @@ export function checkDeclaredLength(
 
 /**
  * Reads a whole body into memory, failing with `tooLarge(received)` as soon as
- * more than `limit` bytes arrived (the stream is cancelled, closing the connection).
+ * more than `limit` bytes arrived, or with `idle.error()` once `idle.ms` passed
+ * without a chunk (the stream is cancelled, closing the connection).
  *
  * @example
  * ```ts
  * const bytes = await readLimited(response.body, 1 << 20, (n) => new Error(`${n} bytes`));
  * ```
  */
-export async function readLimited(body: ResponseBody, limit: number, tooLarge: (received: number) => Error): Promise<Uint8Array> {
+export async function readLimited(
+  body: ResponseBody,
+  limit: number,
+  tooLarge: (received: number) => Error,
+  idle?: IdleLimit,
+): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
-  const reader = openReader(body);
+  const reader = idleReader(openReader(body), idle);
   const chunks: Uint8Array[] = [];
   let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done === true) break;
-    received += value.byteLength;
-    if (received > limit) {
-      const error = tooLarge(received);
-      reader.cancel(error);
-      throw error;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done === true) break;
+      received += value.byteLength;
+      if (received > limit) {
+        const error = tooLarge(received);
+        reader.cancel(error);
+        throw error;
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    reader.stop();
   }
   return concat(chunks, received);
 }
@@ -140,8 +235,9 @@ export async function readTruncated(body: ResponseBody, limit: number): Promise<
 
 /**
  * A web stream over a body that errors with `tooLarge(received)` once more than
- * `limit` bytes went through, cancelling the source. `onEnd` runs once when the
- * stream ends in any way, with `true` when it was read to its end.
+ * `limit` bytes went through, or with `idle.error()` once a read waited `idle.ms`
+ * without a chunk, cancelling the source. `onEnd` runs once when the stream ends in
+ * any way, with `true` when it was read to its end.
  *
  * @example
  * ```ts
@@ -153,13 +249,15 @@ export function limitStream(
   limit: number,
   tooLarge: (received: number) => Error,
   onEnd: (complete: boolean) => void = () => {},
+  idle?: IdleLimit,
 ): ReadableStream<Uint8Array> {
-  const reader = openReader(body);
+  const reader = idleReader(openReader(body), idle);
   let received = 0;
   let ended = false;
   const end = (complete = false): void => {
     if (!ended) {
       ended = true;
+      reader.stop();
       onEnd(complete);
     }
   };

@@ -45,6 +45,18 @@ export interface RequestOptions {
   ts?: number;
   /** Extra request headers (never `Authorization`, which the transport owns). */
   headers?: Record<string, string>;
+  /**
+   * Follow redirects on this request (`true`), or follow none (`false`); unset, only the
+   * operations the spec lets redirect follow them (media downloads and thumbnails,
+   * `.well-known`). A followed redirect still never takes the body or the token to
+   * another origin, nor goes from https to http.
+   */
+  followRedirects?: boolean;
+  /**
+   * Milliseconds a response body may go without a byte before the request fails with a
+   * `TimeoutError` (reset on each chunk; `false` for none).
+   */
+  bodyTimeout?: number | false;
 }
 
 /** Retry settings, in ky's vocabulary. */
@@ -92,7 +104,30 @@ export interface TransportRequest {
   safeToRetry: boolean;
   /** Whether the operation takes the access token. */
   authenticated: boolean;
+  /**
+   * What a redirect answer does: `'follow'` it (the spec says the operation may redirect),
+   * hand it back as a {@link RedirectResponse} (`'manual'`: the operation's answer is the
+   * redirect), or fail with a `RedirectError` (`'error'`, the default).
+   */
+  redirect?: 'follow' | 'manual' | 'error';
   options?: RequestOptions;
+}
+
+/**
+ * The answer of an operation that answers with a redirect (SSO login): the
+ * redirect is not followed, its target is handed to the caller.
+ *
+ * @example
+ * ```ts
+ * const { location } = await client.api.login.sso.redirect.get({ redirectUrl: 'https://app.example/done' });
+ * window.location.assign(location);
+ * ```
+ */
+export interface RedirectResponse {
+  /** The redirect's status (302, 303, 307...). */
+  status: number;
+  /** The redirect target, resolved against the request URL. */
+  location: string;
 }
 
 /** A successful binary response, its body limited to the size allowed. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isNetworkError, type MatrixError } from '../../src/errors/index.js';
+import { isRedirectError, type MatrixError } from '../../src/errors/index.js';
 import { json, reset, startServer, text, type Handler, type TestServer } from './http-test-server.js';
 import { TOKEN, recordingLogger, recordingSleep, rejection, req, transportFor } from './fixtures.js';
 import { ENGINES, useEngine, createTransport } from './engines.js';
@@ -82,7 +82,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       const origin = await start([redirect(307, () => `${cdn.url}/media/abc?sig=1`)]);
       const { transport } = transportFor(origin);
       const raw = await transport.requestRaw(
-        req('GET', '/_matrix/client/v1/media/download/x/abc', { responseKind: 'binary' }),
+        req('GET', '/_matrix/client/v1/media/download/x/abc', { responseKind: 'binary', redirect: 'follow' }),
       );
       expect(await new Response(raw.body).text()).toBe('image-bytes');
       expect(raw.url).toBe(`${cdn.url}/media/abc?sig=1`);
@@ -94,7 +94,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     it('keeps Authorization on a same-origin redirect (308)', async () => {
       const server = await start([redirect(308, () => '/elsewhere'), text(200, 'ok', 'text/plain')]);
       const { transport } = transportFor(server);
-      const raw = await transport.requestRaw(req('GET', '/start', { responseKind: 'binary' }));
+      const raw = await transport.requestRaw(req('GET', '/start', { responseKind: 'binary', redirect: 'follow' }));
       expect(await new Response(raw.body).text()).toBe('ok');
       expect(server.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
         ['/start', `Bearer ${TOKEN}`],
@@ -102,12 +102,12 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       ]);
     });
 
-    it('gives up after maxRedirects with a NetworkError', async () => {
+    it('gives up after maxRedirects with a RedirectError, not retried', async () => {
       const server = await start([redirect(307, () => '/loop')]);
       const { transport } = transportFor(server, { maxRedirects: 2 });
-      const error = await rejection(transport.requestJson(req('GET', '/loop')));
-      expect(isNetworkError(error)).toBe(true);
-      expect(error.message).toContain('more than 2 redirects');
+      const error = await rejection(transport.requestJson(req('GET', '/loop', { redirect: 'follow' })));
+      expect(isRedirectError(error) && error.reason).toBe('too-many');
+      expect(error.message).toContain('too many redirects');
       expect(server.requests).toHaveLength(3);
     });
   });

@@ -4,6 +4,8 @@
  * `Response` objects of `fetch`, which cost more than the socket work on a
  * local homeserver. Redirects are never followed here: the transport does it.
  */
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Pool } from 'undici';
 import type { EngineHeaders, EngineRequest, EngineResponse, HttpEngine } from '../engine.js';
 
@@ -19,6 +21,38 @@ export interface UndiciEngineOptions {
    * @default 4_000 (undici's default, or the server's keep-alive hint)
    */
   keepAliveTimeout?: number;
+  /**
+   * Origins with a pool kept at once. Past it, creating a pool for another origin (a
+   * media CDN, say) first closes pools that have no request in flight, those without an
+   * open socket first.
+   * @default 32
+   */
+  maxOrigins?: number;
+}
+
+/** The content codings decoded, as `fetch` does: gzip, deflate and br. */
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/**
+ * The body decoded by its `Content-Encoding` (as `fetch` decodes it), or as it is
+ * when there is none or a coding is unknown. The size limits above count decoded bytes.
+ */
+function decoded(body: Readable, encoding: string | string[] | undefined, status: number): Readable {
+  if (encoding === undefined || status === 204 || status === 304) return body;
+  const codings = (typeof encoding === 'string' ? encoding : encoding.join(','))
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length === 0 || codings.length > 5 || !codings.every((coding) => DECODERS[coding] !== undefined)) return body;
+  // Codings apply in order: undo them from the last.
+  const steps = codings.reverse().map((coding) => (DECODERS[coding] as () => Transform)());
+  // pipeline destroys every stream when one fails or the reader stops (closing the socket).
+  return pipeline([body, ...steps], ignore) as unknown as Readable;
 }
 
 const ignore = (): void => {};
@@ -58,11 +92,26 @@ class UndiciHeaders implements EngineHeaders {
  */
 export function createUndiciPoolEngine(options: UndiciEngineOptions = {}): HttpEngine {
   const pools = new Map<string, Pool>();
+  const maxOrigins = Math.max(1, options.maxOrigins ?? 32);
   let closed = false;
+  /** Makes room for one more pool: closes idle pools, the unconnected ones first. */
+  const prune = (): void => {
+    for (const unconnectedOnly of [true, false]) {
+      for (const [origin, one] of pools) {
+        if (pools.size < maxOrigins) return;
+        const stats = one.stats;
+        if (stats.size > 0 || (unconnectedOnly && stats.connected > 0)) continue;
+        pools.delete(origin);
+        // close() lets anything still queued finish, then ends the sockets.
+        one.close().catch(ignore);
+      }
+    }
+  };
   const pool = (origin: string): Pool => {
     if (closed) throw new Error('the undici engine was closed');
     let found = pools.get(origin);
     if (found === undefined) {
+      if (pools.size >= maxOrigins) prune();
       found = new Pool(origin, {
         connections: options.connections ?? null,
         // The transport owns timeouts (`timeout`, possibly `false`): undici's own stay off.
@@ -94,15 +143,26 @@ export function createUndiciPoolEngine(options: UndiciEngineOptions = {}): HttpE
       // Errors reach whoever reads the body (through its iterator); an unread body that
       // is aborted or destroyed must not raise an unhandled 'error' event.
       answer.body.on('error', ignore);
+      const encoding = answer.headers['content-encoding'];
+      let answerBody: Readable = answer.body;
+      if (encoding !== undefined) {
+        answerBody = decoded(answer.body, encoding, answer.statusCode);
+        answerBody.on('error', ignore);
+      }
       return {
         status: answer.statusCode,
         statusText: answer.statusText ?? '',
         headers: new UndiciHeaders(answer.headers),
-        body: answer.body,
+        body: answerBody,
       };
     },
     async close(): Promise<void> {
       closed = true;
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((one) => one.close()));
+    },
+    async release(): Promise<void> {
       const all = [...pools.values()];
       pools.clear();
       await Promise.all(all.map((one) => one.close()));

@@ -37,6 +37,9 @@ export function createUndiciEngine(options: UndiciEngineOptions = {}): HttpEngin
     async close(): Promise<void> {
       if (loading !== undefined) await (await loading).close?.();
     },
+    async release(): Promise<void> {
+      if (loading !== undefined) await (await loading).release?.();
+    },
   };
 }
 
