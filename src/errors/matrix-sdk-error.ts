@@ -22,6 +22,7 @@ const SDK_ERROR_NAMES = new Set([
   'NetworkError',
   'TimeoutError',
   'InvalidResponseError',
+  'SyncStoreError',
 ]);
 
 /**

@@ -10,6 +10,7 @@ import { backoffDelay } from '../transport/retry.js';
 import { HandlerRegistry } from './emitter.js';
 import { MemoryStore, type SyncStore } from './store.js';
 import { RoomStateTracker } from './state.js';
+import { corruptedEntry, isSyncStoreError } from './store-error.js';
 import type {
   EventContext,
   SyncLifecycleHandlers,
@@ -213,7 +214,8 @@ export class SyncLoop {
    *
    * @returns a promise that resolves once the first batch of this run has been
    * delivered and committed (the `ready` moment) or the loop was stopped before,
-   * and rejects with the error if the loop stops fatally first (invalid token).
+   * and rejects with the error if the loop stops fatally first (invalid token, or a
+   * `SyncStoreError`: a corrupted or unreadable store).
    */
   start(): Promise<void> {
     if (this.#state === 'running' && this.#ready) return this.#ready.promise;
@@ -389,7 +391,11 @@ export class SyncLoop {
         if (!setup) {
           // Position, room state and filter: read once per run, retried like a sync.
           const stored = await this.#store.get(this.#positionKey());
-          since = typeof stored === 'string' ? stored : undefined;
+          // A position that is not a string is damage, not absence: starting afresh would commit over it.
+          if (stored !== undefined && typeof stored !== 'string') {
+            throw corruptedEntry(this.#store, this.#positionKey(), 'the position is not a string');
+          }
+          since = stored;
           resumed = since !== undefined;
           this.#nextBatch = since;
           await this.state.load(this.#store, this.#prefix);
@@ -419,11 +425,8 @@ export class SyncLoop {
         }
       } catch (error) {
         if (stop.aborted) break;
-        if (isTokenError(error)) {
-          const softLogout = isMatrixError(error) && error.softLogout === true;
-          this.#state = 'stopping';
-          ready?.reject(error);
-          await this.#emit('fatal', { error, softLogout });
+        if (isTokenError(error) || isSyncStoreError(error)) {
+          await this.#fatal(error, ready);
           break;
         }
         failures++;
@@ -454,6 +457,11 @@ export class SyncLoop {
       try {
         committed = await this.#deliver(batch, stop);
       } catch (error) {
+        if (isSyncStoreError(error)) {
+          // The store holds damaged data: nothing more is written over it.
+          await this.#fatal(error, ready);
+          break;
+        }
         // The commit failed: keep the old position (the batch comes again) and back off.
         failures++;
         if (failures === 1) firstFailureAt = this.#clock.now();
@@ -479,6 +487,14 @@ export class SyncLoop {
         await this.#emit('ready', { nextBatch: since, resumed });
       }
     }
+  }
+
+  /** Stops the run for good: an invalid token, or a store that cannot be trusted. */
+  async #fatal(error: unknown, ready: { reject: (e: unknown) => void } | undefined): Promise<void> {
+    const softLogout = isMatrixError(error) && error.softLogout === true;
+    this.#state = 'stopping';
+    ready?.reject(error);
+    await this.#emit('fatal', { error, softLogout });
   }
 
   /** Hands a batch to every handler, then commits it. */
