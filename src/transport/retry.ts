@@ -126,11 +126,15 @@ export function jitteredDelay(retryNumber: number, retry: Pick<BackoffPolicy, 'b
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // Clamped: 400 digits are Infinity, and no timer waits longer than 2^31 - 1 ms.
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.min(Math.round(Number(text) * 1000), MAX_SERVER_DELAY_MS);
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return Math.min(Math.max(0, date - now), MAX_SERVER_DELAY_MS);
 }
+
+/** The longest wait a server can ask for: the largest delay a timer takes (about 24.8 days). */
+const MAX_SERVER_DELAY_MS = 2_147_483_647;
 
 /**
  * How long a 429 asks to wait: `Retry-After` wins, then `retry_after_ms` of the
