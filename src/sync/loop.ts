@@ -80,8 +80,10 @@ function eventsOf(section: unknown): readonly unknown[] {
   return Array.isArray(events) ? events : NO_EVENTS;
 }
 
+/** The rooms of a section: entries whose value is an object (a server's `null` or `5` is skipped, not a crash). */
 function entriesOf<T>(map: Record<string, T> | undefined): [string, T][] {
-  return map === undefined || map === null ? [] : Object.entries(map);
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) return [];
+  return Object.entries(map).filter((entry) => typeof entry[1] === 'object' && entry[1] !== null);
 }
 
 function typeOf(event: unknown): string | undefined {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { filenameFromDisposition } from '../../src/media/media-response.js';
-import { FUZZ_RUNS } from './runs.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from './runs.js';
 
 const token = fc.constantFrom('attachment', 'inline', 'form-data', '', 'ATTACHMENT', 'x');
 const piece = fc.oneof(
@@ -22,7 +22,7 @@ describe('fuzzing the Content-Disposition reader', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('reads back any file name sent as filename* (RFC 8187), whatever the other parameters', () => {
     fc.assert(
@@ -32,7 +32,7 @@ describe('fuzzing the Content-Disposition reader', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('reads back any quoted file name, its quotes and backslashes escaped', () => {
     const printable = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
@@ -43,5 +43,5 @@ describe('fuzzing the Content-Disposition reader', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClient, isMatrixSdkError } from '../../src/index.js';
 import { recordingFetch } from '../support/recording-fetch.js';
-import { FUZZ_RUNS } from './runs.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from './runs.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -71,7 +71,7 @@ describe('fuzzing the path encoder', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
 
 describe('fuzzing the query encoder', () => {
@@ -88,7 +88,7 @@ describe('fuzzing the query encoder', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('sends any text, lone surrogates included, or refuses it with a typed error, as a rejection', async () => {
     await fc.assert(
@@ -106,7 +106,7 @@ describe('fuzzing the query encoder', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
 
 describe('fuzzing the mxc URI reader', () => {
@@ -128,7 +128,7 @@ describe('fuzzing the mxc URI reader', () => {
       }),
       { numRuns: FUZZ_RUNS / 4 },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('refuses any other text with a typed error, or sends it whole as one value', async () => {
     const text = fc.oneof(
@@ -153,5 +153,5 @@ describe('fuzzing the mxc URI reader', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClient, isMatrixError, isMatrixSdkError, isRateLimitError } from '../../src/index.js';
-import { FUZZ_RUNS } from './runs.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from './runs.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const encoder = new TextEncoder();
@@ -87,7 +87,7 @@ describe('fuzzing the reading of answers', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('resolves any successful answer as data or rejects it with a typed error, never a crash', async () => {
     await fc.assert(
@@ -102,5 +102,5 @@ describe('fuzzing the reading of answers', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

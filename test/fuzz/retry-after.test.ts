@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter, serverRetryAfter } from '../../src/transport/retry.js';
-import { FUZZ_RUNS } from './runs.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from './runs.js';
 
 /** Header values a server may send: digits of any length, dates, and anything else. */
 const retryAfterValue = fc.oneof(
@@ -32,7 +32,7 @@ describe('fuzzing the Retry-After reader', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('reads delta-seconds as that many seconds, up to the longest wait a timer takes (about 24.8 days)', () => {
     fc.assert(
@@ -41,7 +41,7 @@ describe('fuzzing the Retry-After reader', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('clamps a longer delta-seconds to the longest wait a timer takes', () => {
     fc.assert(
@@ -51,7 +51,7 @@ describe('fuzzing the Retry-After reader', () => {
       { numRuns: FUZZ_RUNS },
     );
     expect(parseRetryAfter('9'.repeat(400), 0)).toBe(2_147_483_647);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('gives a wait from a header, a body, both or neither that is absent or finite', () => {
     const body = fc.oneof(
@@ -72,5 +72,5 @@ describe('fuzzing the Retry-After reader', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
