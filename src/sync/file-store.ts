@@ -70,7 +70,14 @@ export class FileStore implements SyncStore {
     return `h-${createHash('sha256').update(key).digest('hex')}.json`;
   }
 
-  /** The file a key is kept in. */
+  /**
+   * The file a key is kept in (named in a {@link SyncStoreError}).
+   *
+   * @example
+   * ```ts
+   * new FileStore('.bot-state').describe('sync.next_batch'); // '.bot-state/sync%2Enext_batch.json'
+   * ```
+   */
   describe(key: string): string {
     return join(this.directory, FileStore.fileName(key));
   }

@@ -1,7 +1,14 @@
 import { isErrorNamed } from '../errors/guard.js';
 import { MatrixSdkError } from '../errors/matrix-sdk-error.js';
 
-/** Why a sync store could not be used: its data is damaged, or it cannot be read at all. */
+/**
+ * Why a sync store could not be used: its data is damaged, or it cannot be read at all.
+ *
+ * @example
+ * ```ts
+ * const hint = (problem: SyncStoreProblem) => (problem === 'corrupted' ? 'restore it from a backup' : 'check its permissions');
+ * ```
+ */
 export type SyncStoreProblem = 'corrupted' | 'unreadable';
 
 /**
@@ -47,7 +54,14 @@ export function isSyncStoreError(value: unknown): value is SyncStoreError {
   return isErrorNamed(value, 'SyncStoreError') && 'location' in value;
 }
 
-/** A {@link SyncStoreError} for a value of the wrong shape, located by the store when it can. */
+/**
+ * A {@link SyncStoreError} for a value of the wrong shape, located by the store when it can.
+ *
+ * @example
+ * ```ts
+ * if (typeof stored !== 'string') throw corruptedEntry(store, 'sync.next_batch', 'the position is not a string');
+ * ```
+ */
 export function corruptedEntry(store: { describe?(key: string): string }, key: string, detail: string): SyncStoreError {
   return new SyncStoreError('corrupted', store.describe?.(key) ?? `key ${key}`, detail);
 }
