@@ -94,8 +94,9 @@ export class FileStore implements SyncStore {
     }
     try {
       return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new SyncStoreError('corrupted', path, `not valid JSON, ${text.length} characters`, { cause: error });
+    } catch {
+      // No cause: the parser's message quotes the file's contents.
+      throw new SyncStoreError('corrupted', path, `not valid JSON, ${text.length} characters`);
     }
   }
 

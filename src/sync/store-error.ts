@@ -1,3 +1,6 @@
+/**
+ * The error of a sync store that cannot be trusted: corrupted or unreadable data.
+ */
 import { isErrorNamed } from '../errors/guard.js';
 import { MatrixSdkError } from '../errors/matrix-sdk-error.js';
 

@@ -68,6 +68,9 @@ describe('a FileStore that cannot be trusted', () => {
     expect(error.location).toBe(file);
     expect(error.message).toContain(file);
     expect(fatal[0]!.softLogout).toBe(false);
+    // The message names the file, never its contents.
+    if (text.length > 4) expect(error.message).not.toContain(text.slice(0, 8));
+    expect(error.cause).toBeUndefined();
     expect(failed).toBe(0);
     expect(stopped).toBe(true);
     expect(server.syncs).toHaveLength(0);
