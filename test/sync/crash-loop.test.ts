@@ -7,10 +7,13 @@
  *
  * Scaled to fit about a minute on a loaded two-core machine: the child is
  * bundled once with esbuild (so a start costs a plain `node` start, not a
- * TypeScript loader), the server produces 150 events a second while the kills
- * go on (a few thousand in all), and each run is killed at a random moment:
- * during its start, or 0 to 120 ms after it handled its first event (inside a
- * handler, between batches, or in the middle of a commit's journal write).
+ * TypeScript loader), the next run's process is started while the current one
+ * works (it waits for a word on stdin before it opens the store), the server
+ * produces 400 events a second while the kills go on (a few thousand in all,
+ * in about 15 s), and each run is killed at a random moment: while it opens
+ * the store and asks its first batch, or 0 to 120 ms after it handled its
+ * first event (inside a handler, between batches, or in the middle of a
+ * commit's journal write).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,7 +26,7 @@ import { sendJson, startFakeServer, type FakeServer } from './fake-server.js';
 
 const CHILD_SOURCE = fileURLToPath(new URL('./fixtures/crash-loop-child.ts', import.meta.url));
 const KILLS = 100;
-const EVENTS_PER_S = 150;
+const EVENTS_PER_S = 400;
 const BATCH_MAX = 50;
 const ROOMS = ['!a:test', '!b:test', '!c:test'];
 
@@ -115,10 +118,12 @@ interface Run {
   firstEvent: Promise<void>;
   closed: Promise<void>;
   stderr: string[];
+  /** Lets the process open the store and sync. */
+  go(): void;
 }
 
 function spawnRun(token: string, env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [childScript], { env: { ...process.env, ...env, SYNC_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [childScript], { env: { ...process.env, ...env, SYNC_TOKEN: token }, stdio: ['pipe', 'pipe', 'pipe'] });
   const handled: [number, number][] = [];
   const stderr: string[] = [];
   let onFirst!: () => void;
@@ -137,7 +142,8 @@ function spawnRun(token: string, env: Record<string, string>): Run {
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   // `close` comes after the pipes are drained: every line written before the kill is in `handled`.
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  return { token, child, handled, firstEvent, closed, stderr };
+  child.stdin!.on('error', () => {}); // a run killed before it read its word
+  return { token, child, handled, firstEvent, closed, stderr, go: () => child.stdin!.write('go\n') };
 }
 
 async function killRun(run: Run): Promise<void> {
@@ -151,14 +157,19 @@ describe('crash loops', () => {
     const dir = join(work, 'store');
     const env = { SYNC_BASE_URL: stream.server.url, SYNC_STORE_DIR: dir };
     const runs: Run[] = [];
+    let next: Run | undefined;
     const startedAt = Date.now();
     try {
+      next = spawnRun('run-0', env);
       for (let k = 0; k < KILLS; k++) {
-        const run = spawnRun(`run-${k}`, env);
+        const run = next;
         runs.push(run);
+        run.go();
+        // The next process loads meanwhile; it touches the store only once told to.
+        next = spawnRun(k + 1 < KILLS ? `run-${k + 1}` : 'run-last', env);
         if (Math.random() < 0.2) {
-          // Killed while starting: loading, opening the store, replaying a journal, the first poll.
-          await new Promise((r) => setTimeout(r, Math.random() * 200));
+          // Killed while starting: opening the store, replaying a journal, the first poll.
+          await new Promise((r) => setTimeout(r, Math.random() * 100));
         } else {
           await Promise.race([run.firstEvent, run.closed]);
           await new Promise((r) => setTimeout(r, Math.random() * 120));
@@ -169,8 +180,9 @@ describe('crash loops', () => {
       stream.stop();
       const total = stream.produced();
       // The last run is left alone until it has committed everything.
-      const last = spawnRun('run-last', env);
+      const last: Run = next;
       runs.push(last);
+      last.go();
       await new Promise<void>((resolve, reject) => {
         const check = setInterval(() => {
           if (stream.syncsByRun.get('run-last')?.includes(`s${total}`)) {
@@ -230,6 +242,7 @@ describe('crash loops', () => {
       );
     } finally {
       for (const run of runs) await killRun(run);
+      if (next !== undefined && !runs.includes(next)) await killRun(next);
       await stream.server.close();
     }
   }, 120_000);
