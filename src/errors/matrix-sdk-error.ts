@@ -23,6 +23,7 @@ const SDK_ERROR_NAMES = new Set([
   'TimeoutError',
   'InvalidResponseError',
   'RedirectError',
+  'SyncStoreError',
 ]);
 
 /**

@@ -8,6 +8,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { syncDirectory } from '../node-fs.js';
 import type { SyncStore } from './store.js';
+import { SyncStoreError } from './store-error.js';
+
+/** Read errors that may go away by themselves: the loop retries them instead of stopping. */
+const TRANSIENT_READ_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EINTR']);
 
 const JOURNAL = 'journal.json';
 
@@ -23,6 +27,10 @@ const JOURNAL = 'journal.json';
  * File names are the keys with every character outside `[A-Za-z0-9_-]`
  * escaped (`%2E` for `.`), so no key can leave the directory; very long keys
  * are hashed.
+ *
+ * A file that is not valid JSON, or that cannot be read (permissions, a
+ * directory in its place), is a {@link SyncStoreError} naming the file: the
+ * sync loop stops with `fatal` on it and writes nothing over it.
  */
 export class FileStore implements SyncStore {
   readonly directory: string;
@@ -62,15 +70,34 @@ export class FileStore implements SyncStore {
     return `h-${createHash('sha256').update(key).digest('hex')}.json`;
   }
 
+  /**
+   * The file a key is kept in (named in a {@link SyncStoreError}).
+   *
+   * @example
+   * ```ts
+   * new FileStore('.bot-state').describe('sync.next_batch'); // '.bot-state/sync%2Enext_batch.json'
+   * ```
+   */
+  describe(key: string): string {
+    return join(this.directory, FileStore.fileName(key));
+  }
+
   async #readJson(path: string): Promise<unknown> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code !== undefined && TRANSIENT_READ_ERRORS.has(code)) throw error;
+      throw new SyncStoreError('unreadable', path, code ?? String(error), { cause: error });
     }
-    return JSON.parse(text) as unknown;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // No cause: the parser's message quotes the file's contents.
+      throw new SyncStoreError('corrupted', path, `not valid JSON, ${text.length} characters`);
+    }
   }
 
   async #writeAtomic(path: string, text: string): Promise<void> {

@@ -5,4 +5,5 @@
 export { SyncLoop, SyncStalledError, type SyncApi, type SyncState } from './loop.js';
 export { MemoryStore, type SyncStore } from './store.js';
 export { RoomStateTracker } from './state.js';
+export { SyncStoreError, isSyncStoreError, type SyncStoreProblem } from './store-error.js';
 export type * from './types.js';

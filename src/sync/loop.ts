@@ -10,6 +10,7 @@ import { backoffDelay } from '../transport/retry.js';
 import { HandlerRegistry } from './emitter.js';
 import { MemoryStore, type SyncStore } from './store.js';
 import { RoomStateTracker } from './state.js';
+import { corruptedEntry, isSyncStoreError } from './store-error.js';
 import type {
   EventContext,
   SyncLifecycleHandlers,
@@ -79,8 +80,10 @@ function eventsOf(section: unknown): readonly unknown[] {
   return Array.isArray(events) ? events : NO_EVENTS;
 }
 
+/** The rooms of a section: entries whose value is an object (a server's `null` or `5` is skipped, not a crash). */
 function entriesOf<T>(map: Record<string, T> | undefined): [string, T][] {
-  return map === undefined || map === null ? [] : Object.entries(map);
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) return [];
+  return Object.entries(map).filter((entry) => typeof entry[1] === 'object' && entry[1] !== null);
 }
 
 function typeOf(event: unknown): string | undefined {
@@ -213,7 +216,8 @@ export class SyncLoop {
    *
    * @returns a promise that resolves once the first batch of this run has been
    * delivered and committed (the `ready` moment) or the loop was stopped before,
-   * and rejects with the error if the loop stops fatally first (invalid token).
+   * and rejects with the error if the loop stops fatally first (invalid token, or a
+   * `SyncStoreError`: a corrupted or unreadable store).
    */
   start(): Promise<void> {
     if (this.#state === 'running' && this.#ready) return this.#ready.promise;
@@ -389,7 +393,11 @@ export class SyncLoop {
         if (!setup) {
           // Position, room state and filter: read once per run, retried like a sync.
           const stored = await this.#store.get(this.#positionKey());
-          since = typeof stored === 'string' ? stored : undefined;
+          // A position that is not a string is damage, not absence: starting afresh would commit over it.
+          if (stored !== undefined && typeof stored !== 'string') {
+            throw corruptedEntry(this.#store, this.#positionKey(), 'the position is not a string');
+          }
+          since = stored;
           resumed = since !== undefined;
           this.#nextBatch = since;
           await this.state.load(this.#store, this.#prefix);
@@ -419,11 +427,8 @@ export class SyncLoop {
         }
       } catch (error) {
         if (stop.aborted) break;
-        if (isTokenError(error)) {
-          const softLogout = isMatrixError(error) && error.softLogout === true;
-          this.#state = 'stopping';
-          ready?.reject(error);
-          await this.#emit('fatal', { error, softLogout });
+        if (isTokenError(error) || isSyncStoreError(error)) {
+          await this.#fatal(error, ready);
           break;
         }
         failures++;
@@ -454,6 +459,11 @@ export class SyncLoop {
       try {
         committed = await this.#deliver(batch, stop);
       } catch (error) {
+        if (isSyncStoreError(error)) {
+          // The store holds damaged data: nothing more is written over it.
+          await this.#fatal(error, ready);
+          break;
+        }
         // The commit failed: keep the old position (the batch comes again) and back off.
         failures++;
         if (failures === 1) firstFailureAt = this.#clock.now();
@@ -479,6 +489,14 @@ export class SyncLoop {
         await this.#emit('ready', { nextBatch: since, resumed });
       }
     }
+  }
+
+  /** Stops the run for good: an invalid token, or a store that cannot be trusted. */
+  async #fatal(error: unknown, ready: { reject: (e: unknown) => void } | undefined): Promise<void> {
+    const softLogout = isMatrixError(error) && error.softLogout === true;
+    this.#state = 'stopping';
+    ready?.reject(error);
+    await this.#emit('fatal', { error, softLogout });
   }
 
   /** Hands a batch to every handler, then commits it. */

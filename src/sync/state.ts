@@ -4,6 +4,7 @@
  */
 import type { StateEvent } from '../events/types.js';
 import type { SyncStore } from './store.js';
+import { corruptedEntry } from './store-error.js';
 
 /** A stored room: `[type, [[stateKey, event], …]][]`. Arrays, never objects keyed by event data. */
 type StoredRoom = [string, [string, StateEvent][]][];
@@ -131,11 +132,15 @@ export class RoomStateTracker {
   async load(store: SyncStore, prefix: string): Promise<void> {
     this.#rooms.clear();
     this.committed();
-    const index = await store.get(RoomStateTracker.indexKey(prefix));
-    if (!Array.isArray(index)) return;
+    const indexKey = RoomStateTracker.indexKey(prefix);
+    const index = await store.get(indexKey);
+    if (index === undefined) return;
+    if (!Array.isArray(index)) throw corruptedEntry(store, indexKey, 'the room index is not a list');
     for (const roomId of index) {
       if (typeof roomId !== 'string') continue;
-      const stored = await store.get(RoomStateTracker.roomKey(prefix, roomId));
+      const roomKey = RoomStateTracker.roomKey(prefix, roomId);
+      const stored = await store.get(roomKey);
+      if (stored !== undefined && !Array.isArray(stored)) throw corruptedEntry(store, roomKey, 'the room state is not a list');
       const room = new Map<string, Map<string, StateEvent>>();
       if (Array.isArray(stored)) {
         for (const entry of stored as StoredRoom) {

@@ -21,6 +21,11 @@ export interface SyncStore {
    * After a crash either all of the changes are visible or none.
    */
   write(changes: ReadonlyMap<string, unknown>): Promise<void>;
+  /**
+   * Where a key is kept (a file path, say), for error messages. Optional: the key
+   * itself names the data otherwise.
+   */
+  describe?(key: string): string;
 }
 
 /**

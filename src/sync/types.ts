@@ -147,7 +147,7 @@ export interface ResumedInfo {
   /** Milliseconds since the first of those failures. */
   downtimeMs: number;
 }
-/** `fatal`: the loop stopped for good (the access token is invalid). */
+/** `fatal`: the loop stopped for good (the access token is invalid, or the store is corrupted or unreadable: a `SyncStoreError`). */
 export interface FatalInfo {
   error: unknown;
   /** The server marked the logout as soft (`soft_logout`): log in again to keep the device. */
@@ -177,7 +177,7 @@ export interface SyncLifecycleHandlers {
   failed: (info: FailedInfo) => HandlerResult;
   /** A sync succeeded after failures. */
   resumed: (info: ResumedInfo) => HandlerResult;
-  /** The loop stopped for good (invalid access token). */
+  /** The loop stopped for good (invalid access token, or a corrupted or unreadable store). */
   fatal: (info: FatalInfo) => HandlerResult;
   /** A handler failed; the loop and the other handlers go on. */
   error: (info: HandlerErrorInfo) => HandlerResult;
