@@ -1,0 +1,189 @@
+/**
+ * The built main entry in headless Chromium, against the suite's Synapse: the page
+ * (served from its own origin, so every call is a CORS call) logs in, sends and
+ * reads messages, round-trips media, runs the sync loop until a message arrives,
+ * and follows a cross-origin media redirect without carrying the token.
+ *
+ * Chromium is Debian's (`/usr/bin/chromium`, or `CHROMIUM_PATH`), driven by
+ * playwright-core; no browser is downloaded.
+ */
+import type { ServerResponse } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newUser, roomWith, synapse, type TestUser } from '../e2e/helpers.js';
+import { ensureBuilt, announceMissing, findChromium } from '../runtimes/runtimes.js';
+import { startServer, type TestServer } from '../transport/http-test-server.js';
+import type { Scenarios } from './page.js';
+import { startPageServer } from './page-server.js';
+
+const CHROMIUM = findChromium();
+
+/** Deterministic bytes (every value 0..255 appears). */
+function pattern(length: number, seed: number): number[] {
+  return Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
+}
+
+/** Bytes as hex, so that large byte arrays compare fast and show where they differ. */
+function hex(bytes: Iterable<number>): string {
+  return Buffer.from(Uint8Array.from(bytes)).toString('hex');
+}
+
+/** Runs one scenario of the page's `window.fluentPage` with JSON arguments. */
+function inPage<K extends keyof Scenarios>(page: Page, name: K, args: Parameters<Scenarios[K]>[0]): Promise<Awaited<ReturnType<Scenarios[K]>>> {
+  return page.evaluate(
+    ([scenario, input]) => (window as unknown as { fluentPage: Record<string, (a: unknown) => Promise<unknown>> }).fluentPage[scenario]!(input),
+    [name, args] as const,
+  ) as Promise<Awaited<ReturnType<Scenarios[K]>>>;
+}
+
+function cors(res: ServerResponse, status: number, headers: Record<string, string> = {}, body: string | Buffer = ''): void {
+  res.writeHead(status, {
+    'access-control-allow-origin': '*',
+    // Allowed on purpose: a browser that kept the token would send it, and the test would see it.
+    'access-control-allow-headers': 'authorization, content-type',
+    'access-control-allow-methods': 'GET, OPTIONS',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}
+
+if (CHROMIUM.missing !== undefined) {
+  announceMissing(CHROMIUM, 'the Chromium suite');
+  describe.skip(`the built main entry in Chromium (skipped: ${CHROMIUM.missing})`, () => {
+    it('logs in, sends, reads, round-trips media, syncs and keeps its token on a redirect', () => undefined);
+  });
+} else {
+  const executablePath = CHROMIUM.path;
+  describe('the built main entry in Chromium', () => {
+    let browser: Browser;
+    let page: Page;
+    let pageServer: TestServer;
+    let user: TestUser;
+    let friend: TestUser;
+    let roomId: string;
+    const pageErrors: string[] = [];
+    const failedRequests: string[] = [];
+    const started = performance.now();
+
+    beforeAll(async () => {
+      ensureBuilt();
+      pageServer = await startPageServer();
+      // Root may not use Chromium's sandbox; the page only ever talks to loopback servers.
+      browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+      page = await browser.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText ?? ''}`));
+      await page.goto(pageServer.url);
+      await page.waitForFunction(() => 'fluentPage' in window, undefined, { timeout: 20_000 });
+      [user, friend] = await Promise.all([newUser(), newUser()]);
+      roomId = await roomWith(friend, [user]);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await pageServer?.close();
+      process.stderr.write(`[runtimes] chromium suite: ${Math.round(performance.now() - started)} ms\n`);
+    });
+
+    it('loads the package from its own origin and logs in across origins with a password (CORS)', async () => {
+      const result = await inPage(page, 'login', { baseUrl: synapse().baseUrl, user: user.localpart, password: user.password });
+      expect(result.userId).toBe(user.userId);
+      expect(result.deviceId).toBe(result.loginDeviceId);
+      expect(result.engine).toBe('fetch');
+      expect(new URL(result.pageOrigin).origin).not.toBe(new URL(synapse().baseUrl).origin);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('sends a message and reads it back in the room messages', async () => {
+      const body = `from Chromium ${Date.now()}`;
+      const result = await inPage(page, 'sendAndRead', { roomId, body });
+      expect(result.bodies).toContain(body);
+      const seen = await friend.client.api.rooms(roomId).event(result.eventId).get();
+      expect(seen.sender).toBe(user.userId);
+      expect(seen.content).toMatchObject({ msgtype: 'm.text', body });
+    });
+
+    it('uploads bytes and a Blob, and downloads them as bytes, a Blob and a stream, byte for byte', async () => {
+      const bytes = pattern(48_000, 7);
+      const result = await inPage(page, 'mediaRoundTrip', { bytes });
+      expect(result.bytes.contentType).toBe('application/octet-stream');
+      expect(hex(result.bytes.back)).toBe(hex(bytes));
+      expect(result.blob.type).toBe('image/x-test');
+      expect(hex(result.blob.back)).toBe(hex(bytes));
+      expect(hex(result.stream.back)).toBe(hex(bytes));
+      expect(result.stream.chunks).toBeGreaterThanOrEqual(1);
+      // The server holds the very bytes, read from Node.
+      for (const uri of [result.bytes.uri, result.blob.uri]) {
+        expect(hex(await (await friend.client.media.download(uri).get()).bytes())).toBe(hex(bytes));
+      }
+    });
+
+    it('cannot read the file name across origins: Synapse does not expose Content-Disposition to CORS callers', async () => {
+      const bytes = pattern(1_000, 8);
+      const result = await inPage(page, 'mediaRoundTrip', { bytes });
+      // Synapse answers `Access-Control-Expose-Headers: Synapse-Trace-Id, Server`, so a page on
+      // another origin cannot see Content-Disposition (Content-Type and Content-Length are safelisted).
+      expect(result.bytes.filename).toBeUndefined();
+      expect(result.blob.filename).toBeUndefined();
+      // The homeserver has the names: Node, which has no CORS, reads them.
+      expect((await friend.client.media.download(result.bytes.uri).get()).filename).toBe('page bytes.bin');
+      expect((await friend.client.media.download(result.blob.uri).get()).filename).toBe('page.blob');
+    });
+
+    it('cannot upload a web stream to a plain-HTTP homeserver: Chromium streams request bodies only over HTTP/2, and says so', async () => {
+      const before = failedRequests.length;
+      const result = await inPage(page, 'streamUpload', { bytes: pattern(20_000, 9) });
+      // The transport reports it as a network failure (a one-shot stream is not retried)...
+      expect(result).toEqual({ error: expect.stringMatching(/^NetworkError: .*POST \/_matrix\/media\/v3\/upload/) });
+      // ...and Chromium says why: a streaming body needs HTTP/2 or QUIC, which a plain-HTTP
+      // origin cannot negotiate (older Chromium: ERR_H2_OR_QUIC_REQUIRED; 156: ERR_ALPN_NEGOTIATION_FAILED).
+      expect(failedRequests.slice(before)).toEqual([expect.stringMatching(/^POST \/_matrix\/media\/v3\/upload net::ERR_(H2_OR_QUIC_REQUIRED|ALPN_NEGOTIATION_FAILED)$/)]);
+    });
+
+    it('runs the sync loop until a message from another user arrives', async () => {
+      await inPage(page, 'startSync', undefined);
+      const body = `to Chromium ${Date.now()}`;
+      await friend.client.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body });
+      const result = await inPage(page, 'waitForMessage', { body, timeoutMs: 20_000 });
+      expect(result.heard).toContain(body);
+    });
+
+    it('follows a media redirect to another origin without carrying the token there', async () => {
+      const token = `page-secret-${Date.now()}`;
+      const bytes = pattern(3_000, 11);
+      const recorder = await startServer((req, res) => {
+        if (req.method === 'OPTIONS') return cors(res, 204);
+        return cors(res, 200, { 'content-type': 'application/x-recorded' }, Buffer.from(bytes));
+      });
+      const homeserver = await startServer((req, res) => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        if (req.method === 'OPTIONS') return cors(res, 204);
+        if (path === '/_matrix/client/versions') return cors(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ versions: ['v1.11'] }));
+        if (path.startsWith('/_matrix/client/v1/media/download/')) return cors(res, 307, { location: `${recorder.url}/elsewhere/file` });
+        return cors(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ errcode: 'M_UNRECOGNIZED' }));
+      });
+      try {
+        const result = await inPage(page, 'redirectedDownload', { baseUrl: homeserver.url, accessToken: token, mxc: 'mxc://example.org/redirected' });
+        expect(result).toEqual({ back: bytes, contentType: 'application/x-recorded' });
+        const downloads = homeserver.requests.filter((r) => r.method === 'GET' && r.url.startsWith('/_matrix/client/v1/media/download/'));
+        expect(downloads.length).toBeGreaterThanOrEqual(1);
+        // The token went where it belongs...
+        expect(downloads.every((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
+        // ...and nowhere near the other origin: not sent, not even asked for in a preflight.
+        expect(recorder.requests.filter((r) => r.method === 'GET').map((r) => r.url)).toEqual(['/elsewhere/file']);
+        for (const request of recorder.requests) {
+          expect(request.headers.authorization).toBeUndefined();
+          expect(request.headers['access-control-request-headers'] ?? '').not.toMatch(/authorization/i);
+          expect(JSON.stringify([request.url, request.headers])).not.toContain(token);
+        }
+      } finally {
+        await Promise.all([recorder.close(), homeserver.close()]);
+      }
+    });
+
+    it('raised no uncaught error in the page along the way', () => {
+      expect(pageErrors).toEqual([]);
+    });
+  });
+}
