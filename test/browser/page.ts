@@ -18,6 +18,19 @@ function describeError(error: unknown): PageError {
   return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
 }
 
+/** Bytes as hex: large byte arrays cross to the test fast as strings. */
+function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+function fromHex(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
 function streamOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
   let at = 0;
   return new ReadableStream<Uint8Array>({
@@ -31,7 +44,7 @@ function streamOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Arr
 
 /**
  * The page's scenarios over one logged-in client; each answers plain data the test
- * can check (byte arrays as number arrays).
+ * can check (bytes as hex).
  *
  * @example
  * ```ts
@@ -74,9 +87,9 @@ export function scenarios(fluent: Public) {
     },
 
     /** Uploads bytes and a Blob, and downloads each again (as bytes, as a Blob, as a stream). */
-    async mediaRoundTrip(args: { bytes: number[] }) {
+    async mediaRoundTrip(args: { hex: string }) {
       const media = current().media;
-      const bytes = new Uint8Array(args.bytes);
+      const bytes = fromHex(args.hex);
       const fromBytes = await media.upload.post(bytes, { contentType: 'application/octet-stream', filename: 'page bytes.bin' });
       const bytesFile = await media.download(fromBytes.content_uri).get();
       const bytesBack = await bytesFile.bytes();
@@ -94,21 +107,28 @@ export function scenarios(fluent: Public) {
         parts.push(read.value);
       }
       return {
-        bytes: { uri: fromBytes.content_uri, filename: bytesFile.filename, contentType: bytesFile.contentType, back: [...bytesBack] },
-        blob: { uri: fromBlob.content_uri, filename: blobFile.filename, type: blobBack.type, back: [...new Uint8Array(await blobBack.arrayBuffer())] },
-        stream: { chunks, back: parts.flatMap((part) => [...part]) },
+        bytes: { uri: fromBytes.content_uri, filename: bytesFile.filename, contentType: bytesFile.contentType, back: toHex(bytesBack) },
+        blob: { uri: fromBlob.content_uri, filename: blobFile.filename, type: blobBack.type, back: toHex(new Uint8Array(await blobBack.arrayBuffer())) },
+        stream: { chunks, back: parts.map(toHex).join('') },
       };
     },
 
     /** Uploads a web ReadableStream (its length given as `size`): what the browser makes of it. */
-    async streamUpload(args: { bytes: number[] }): Promise<{ uri: string } | PageError> {
-      const bytes = new Uint8Array(args.bytes);
+    async streamUpload(args: { hex: string }): Promise<{ uri: string } | PageError> {
+      const bytes = fromHex(args.hex);
       try {
         const { content_uri: uri } = await current().media.upload.post(streamOf(bytes, 8_192), { contentType: 'application/octet-stream', size: bytes.length });
         return { uri };
       } catch (error) {
         return describeError(error);
       }
+    },
+
+    /** The way around it: the stream read into a Blob first, and the Blob uploaded. */
+    async streamAsBlobUpload(args: { hex: string }) {
+      const blob = await new Response(streamOf(fromHex(args.hex), 8_192)).blob();
+      const { content_uri: uri } = await current().media.upload.post(blob, { contentType: 'application/octet-stream' });
+      return { uri };
     },
 
     /** Starts the sync loop, listening for text messages; resolves after the first batch. */
@@ -144,11 +164,11 @@ export function scenarios(fluent: Public) {
     },
 
     /** Downloads media from a homeserver that redirects the download elsewhere. */
-    async redirectedDownload(args: { baseUrl: string; accessToken: string; mxc: `mxc://${string}` }): Promise<{ back: number[]; contentType: string | undefined } | PageError> {
+    async redirectedDownload(args: { baseUrl: string; accessToken: string; mxc: `mxc://${string}` }): Promise<{ back: string; contentType: string | undefined } | PageError> {
       const redirected = fluent.createClient({ baseUrl: args.baseUrl, accessToken: args.accessToken });
       try {
         const file = await redirected.media.download(args.mxc).get();
-        return { back: [...(await file.bytes())], contentType: file.contentType };
+        return { back: toHex(await file.bytes()), contentType: file.contentType };
       } catch (error) {
         return describeError(error);
       }

@@ -24,7 +24,7 @@ interface SmokeResult {
   roomId: string;
   eventId: string;
   body: string;
-  media: { bytes: MxcUri; blob: MxcUri; stream: { uri: MxcUri } | { error: string } };
+  media: { bytes: MxcUri; blob: MxcUri; stream: { uri: MxcUri } | { error: string }; streamViaBlob: MxcUri };
   sync: { nextBatch: string; rooms: number; sawMessage: boolean };
   timings: Record<string, number>;
 }
@@ -124,6 +124,7 @@ for (const { runtime, args } of RUNTIMES) {
       expect(event.content).toMatchObject({ msgtype: 'm.text', body: result.body });
       expect(await downloadHex(reader, result.media.bytes)).toBe(pattern(70_000, 1));
       expect(await downloadHex(reader, result.media.blob)).toBe(pattern(5_000, 2));
+      expect(await downloadHex(reader, result.media.streamViaBlob)).toBe(pattern(100_000, 3));
 
       if (runtime.name === 'deno') {
         // Deno's fetch sends a stream body chunked whatever Content-Length says, and
