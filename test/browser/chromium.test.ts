@@ -11,17 +11,12 @@ import type { ServerResponse } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser, roomWith, synapse, type TestUser } from '../e2e/helpers.js';
-import { ensureBuilt, announceMissing, findChromium } from '../runtimes/runtimes.js';
+import { announceMissing, ensureBuilt, findChromium, patternHex } from '../runtimes/runtimes.js';
 import { startServer, type TestServer } from '../transport/http-test-server.js';
 import type { Scenarios } from './page.js';
 import { startPageServer } from './page-server.js';
 
 const CHROMIUM = findChromium();
-
-/** Deterministic bytes (every value 0..255 appears), as hex: what the page takes and answers. */
-function pattern(length: number, seed: number): string {
-  return Buffer.from(Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff)).toString('hex');
-}
 
 /** Bytes as hex, so that large byte arrays compare fast and show where they differ. */
 function hex(bytes: Uint8Array): string {
@@ -65,9 +60,10 @@ if (CHROMIUM.missing !== undefined) {
     const pageErrors: string[] = [];
     const failedRequests: string[] = [];
     const started = performance.now();
+    let buildMs = 0;
 
     beforeAll(async () => {
-      ensureBuilt();
+      buildMs = ensureBuilt();
       pageServer = await startPageServer();
       // Root may not use Chromium's sandbox; the page only ever talks to loopback servers.
       browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
@@ -83,7 +79,8 @@ if (CHROMIUM.missing !== undefined) {
     afterAll(async () => {
       await browser?.close();
       await pageServer?.close();
-      process.stderr.write(`[runtimes] chromium suite: ${Math.round(performance.now() - started)} ms\n`);
+      const build = buildMs > 0 ? ` (building dist/ first: ${Math.round(buildMs)} ms of it)` : '';
+      process.stderr.write(`[runtimes] chromium suite: ${Math.round(performance.now() - started)} ms${build}\n`);
     });
 
     it('loads the package from its own origin and logs in across origins with a password (CORS)', async () => {
@@ -105,7 +102,7 @@ if (CHROMIUM.missing !== undefined) {
     });
 
     it('uploads bytes and a Blob, and downloads them as bytes, a Blob and a stream, byte for byte', async () => {
-      const bytes = pattern(48_000, 7);
+      const bytes = patternHex(48_000, 7);
       const result = await inPage(page, 'mediaRoundTrip', { hex: bytes });
       expect(result.bytes.contentType).toBe('application/octet-stream');
       expect(result.bytes.back).toBe(bytes);
@@ -120,7 +117,7 @@ if (CHROMIUM.missing !== undefined) {
     });
 
     it('cannot read the file name across origins: Synapse does not expose Content-Disposition to CORS callers', async () => {
-      const bytes = pattern(1_000, 8);
+      const bytes = patternHex(1_000, 8);
       const result = await inPage(page, 'mediaRoundTrip', { hex: bytes });
       // Synapse answers `Access-Control-Expose-Headers: Synapse-Trace-Id, Server`, so a page on
       // another origin cannot see Content-Disposition (Content-Type and Content-Length are safelisted).
@@ -133,7 +130,7 @@ if (CHROMIUM.missing !== undefined) {
 
     it('cannot upload a web stream to a plain-HTTP homeserver: Chromium streams request bodies only over HTTP/2, and says so', async () => {
       const before = failedRequests.length;
-      const result = await inPage(page, 'streamUpload', { hex: pattern(20_000, 9) });
+      const result = await inPage(page, 'streamUpload', { hex: patternHex(20_000, 9) });
       // The transport reports it as a network failure (a one-shot stream is not retried)...
       expect(result).toEqual({ error: expect.stringMatching(/^NetworkError: .*POST \/_matrix\/media\/v3\/upload/) });
       // ...and Chromium says why: a streaming body needs HTTP/2 or QUIC, which a plain-HTTP
@@ -142,7 +139,7 @@ if (CHROMIUM.missing !== undefined) {
     });
 
     it('uploads a web stream read into a Blob first, the way around it', async () => {
-      const bytes = pattern(20_000, 10);
+      const bytes = patternHex(20_000, 10);
       const { uri } = await inPage(page, 'streamAsBlobUpload', { hex: bytes });
       expect(hex(await (await friend.client.media.download(uri as `mxc://${string}`).get()).bytes())).toBe(bytes);
     });
@@ -157,7 +154,7 @@ if (CHROMIUM.missing !== undefined) {
 
     it('follows a media redirect to another origin without carrying the token there', async () => {
       const token = `page-secret-${Date.now()}`;
-      const bytes = pattern(3_000, 11);
+      const bytes = patternHex(3_000, 11);
       const recorder = await startServer((req, res) => {
         if (req.method === 'OPTIONS') return cors(res, 204);
         return cors(res, 200, { 'content-type': 'application/x-recorded' }, Buffer.from(bytes, 'hex'));

@@ -57,6 +57,17 @@ export function announceMissing(runtime: Runtime & { missing: string }, suite: s
   process.stderr.write(line);
 }
 
+/**
+ * Deterministic bytes as hex (every value 0..255 appears): what the suites upload, and
+ * what they compare downloads with (large byte arrays compare fast as strings).
+ * smoke.mjs makes the same bytes for the same length and seed.
+ */
+export function patternHex(length: number, seed: number): string {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (i * 31 + seed) & 0xff;
+  return Buffer.from(out).toString('hex');
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
