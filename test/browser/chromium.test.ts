@@ -7,12 +7,12 @@
  * Chromium is Debian's (`/usr/bin/chromium`, or `CHROMIUM_PATH`), driven by
  * playwright-core; no browser is downloaded.
  */
-import type { ServerResponse } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser, roomWith, synapse, type TestUser } from '../e2e/helpers.js';
 import { announceMissing, ensureBuilt, findChromium, patternHex } from '../runtimes/runtimes.js';
-import { startServer, type TestServer } from '../transport/http-test-server.js';
+import { expectTokenStayedHome, REDIRECTED_MXC, startRedirectPair } from '../runtimes/redirect-servers.js';
+import type { TestServer } from '../transport/http-test-server.js';
 import type { Scenarios } from './page.js';
 import { startPageServer } from './page-server.js';
 
@@ -29,18 +29,6 @@ function inPage<K extends keyof Scenarios>(page: Page, name: K, args: Parameters
     ([scenario, input]) => (window as unknown as { fluentPage: Record<string, (a: unknown) => Promise<unknown>> }).fluentPage[scenario]!(input),
     [name, args] as const,
   ) as Promise<Awaited<ReturnType<Scenarios[K]>>>;
-}
-
-function cors(res: ServerResponse, status: number, headers: Record<string, string> = {}, body: string | Buffer = ''): void {
-  res.writeHead(status, {
-    'access-control-allow-origin': '*',
-    // Allowed on purpose: a browser that kept the token would send it, and the test would see it.
-    'access-control-allow-headers': 'authorization, content-type',
-    'access-control-allow-methods': 'GET, OPTIONS',
-    'content-length': Buffer.byteLength(body),
-    ...headers,
-  });
-  res.end(body);
 }
 
 if (CHROMIUM.missing !== undefined) {
@@ -155,33 +143,13 @@ if (CHROMIUM.missing !== undefined) {
     it('follows a media redirect to another origin without carrying the token there', async () => {
       const token = `page-secret-${Date.now()}`;
       const bytes = patternHex(3_000, 11);
-      const recorder = await startServer((req, res) => {
-        if (req.method === 'OPTIONS') return cors(res, 204);
-        return cors(res, 200, { 'content-type': 'application/x-recorded' }, Buffer.from(bytes, 'hex'));
-      });
-      const homeserver = await startServer((req, res) => {
-        const path = new URL(req.url ?? '/', 'http://x').pathname;
-        if (req.method === 'OPTIONS') return cors(res, 204);
-        if (path === '/_matrix/client/versions') return cors(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ versions: ['v1.11'] }));
-        if (path.startsWith('/_matrix/client/v1/media/download/')) return cors(res, 307, { location: `${recorder.url}/elsewhere/file` });
-        return cors(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ errcode: 'M_UNRECOGNIZED' }));
-      });
+      const pair = await startRedirectPair(Buffer.from(bytes, 'hex'));
       try {
-        const result = await inPage(page, 'redirectedDownload', { baseUrl: homeserver.url, accessToken: token, mxc: 'mxc://example.org/redirected' });
+        const result = await inPage(page, 'redirectedDownload', { baseUrl: pair.homeserver.url, accessToken: token, mxc: REDIRECTED_MXC });
         expect(result).toEqual({ back: bytes, contentType: 'application/x-recorded' });
-        const downloads = homeserver.requests.filter((r) => r.method === 'GET' && r.url.startsWith('/_matrix/client/v1/media/download/'));
-        expect(downloads.length).toBeGreaterThanOrEqual(1);
-        // The token went where it belongs...
-        expect(downloads.every((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
-        // ...and nowhere near the other origin: not sent, not even asked for in a preflight.
-        expect(recorder.requests.filter((r) => r.method === 'GET').map((r) => r.url)).toEqual(['/elsewhere/file']);
-        for (const request of recorder.requests) {
-          expect(request.headers.authorization).toBeUndefined();
-          expect(request.headers['access-control-request-headers'] ?? '').not.toMatch(/authorization/i);
-          expect(JSON.stringify([request.url, request.headers])).not.toContain(token);
-        }
+        expectTokenStayedHome(pair, token);
       } finally {
-        await Promise.all([recorder.close(), homeserver.close()]);
+        await pair.close();
       }
     });
 

@@ -1,7 +1,9 @@
 // The runtime smoke: what a Deno, Bun (or Node) program gets from `import 'matrix-fluent'`,
 // against a live homeserver. Plain JavaScript, so every runtime runs it as it is.
 //
-// Environment: MATRIX_BASE_URL and MATRIX_ACCESS_TOKEN (a fresh user's). It checks each step itself (a failed check exits non-zero with the
+// Environment: MATRIX_BASE_URL and MATRIX_ACCESS_TOKEN (a fresh user's), and
+// REDIRECT_BASE_URL and REDIRECT_TOKEN (a stand-in homeserver that redirects media
+// downloads to another origin, and a throwaway token for it). It checks each step itself (a failed check exits non-zero with the
 // reason), then prints one line `SMOKE {json}` with what it did, for the test
 // that runs it to check against the homeserver from Node.
 import { createClient, MemoryStore } from 'matrix-fluent';
@@ -116,6 +118,15 @@ await timed('sync', async () => {
   }
   check(result.sync !== undefined, 'one sync batch arrived');
   await client.sync.stop();
+});
+
+// A media download that the server redirects to another origin: the bytes arrive, and
+// the test checks from the servers' logs that the token stayed home.
+await timed('redirect', async () => {
+  const redirected = createClient({ baseUrl: env('REDIRECT_BASE_URL'), accessToken: env('REDIRECT_TOKEN') });
+  const file = await redirected.media.download('mxc://example.org/redirected').get();
+  result.redirect = { contentType: file.contentType, length: (await file.bytes()).length };
+  await redirected.transport.close?.();
 });
 
 await client.transport.close?.();

@@ -2,8 +2,9 @@
  * The smoke script (smoke.mjs) under Deno and Bun, with Node as the reference, each
  * in a consumer project that imports `matrix-fluent` by name, against the suite's
  * Synapse: whoami, send, messages, a media round trip (bytes, Blob, web stream) and
- * one sync batch. The script checks each step; this test then checks from Node that
- * what it reports is really on the homeserver.
+ * one sync batch; then a media download that a stand-in server redirects to another
+ * origin. The script checks each step; this test then checks from Node that what it
+ * reports is really on the homeserver, and that the token never reached the other origin.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
 import { newUser, synapse } from '../e2e/helpers.js';
+import { expectTokenStayedHome, startRedirectPair } from './redirect-servers.js';
 import { announceMissing, consumerProject, ensureBuilt, findNpmRuntime, patternHex, type Runtime } from './runtimes.js';
 
 type MxcUri = `mxc://${string}`;
@@ -26,6 +28,7 @@ interface SmokeResult {
   body: string;
   media: { bytes: MxcUri; blob: MxcUri; stream: { uri: MxcUri } | { error: string }; streamViaBlob: MxcUri };
   sync: { nextBatch: string; rooms: number; sawMessage: boolean };
+  redirect: { contentType: string; length: number };
   timings: Record<string, number>;
 }
 
@@ -62,7 +65,7 @@ const RUNTIMES: { runtime: Runtime; args: (script: string) => string[] }[] = [
   {
     runtime: findNpmRuntime('deno'),
     // The consumer's node_modules as npm laid it out; the network only to the loopback homeserver.
-    args: (script) => ['run', '--node-modules-dir=manual', '--no-lock', '--allow-net=127.0.0.1', '--allow-env=MATRIX_BASE_URL,MATRIX_ACCESS_TOKEN', script],
+    args: (script) => ['run', '--node-modules-dir=manual', '--no-lock', '--allow-net=127.0.0.1', '--allow-env=MATRIX_BASE_URL,MATRIX_ACCESS_TOKEN,REDIRECT_BASE_URL,REDIRECT_TOKEN', script],
   },
   { runtime: findNpmRuntime('bun'), args: (script) => [script] },
 ];
@@ -92,9 +95,21 @@ for (const { runtime, args } of RUNTIMES) {
   }
   const command = runtime.path;
   describe(suite, () => {
-    it(`${runtime.name} imports matrix-fluent by name and runs whoami, send, messages, a media round trip and one sync batch against Synapse`, async () => {
+    it(`${runtime.name} imports matrix-fluent by name and runs whoami, send, messages, a media round trip and one sync batch against Synapse, and keeps its token on a cross-origin media redirect`, async () => {
       const user = await newUser();
-      const outcome = await run(command, args('smoke.mjs'), consumer, { MATRIX_BASE_URL: synapse().baseUrl, MATRIX_ACCESS_TOKEN: user.accessToken });
+      const redirectToken = `smoke-secret-${runtime.name}-${Date.now()}`;
+      const pair = await startRedirectPair(Buffer.from(patternHex(2_000, 4), 'hex'));
+      let outcome: Run;
+      try {
+        outcome = await run(command, args('smoke.mjs'), consumer, {
+          MATRIX_BASE_URL: synapse().baseUrl,
+          MATRIX_ACCESS_TOKEN: user.accessToken,
+          REDIRECT_BASE_URL: pair.homeserver.url,
+          REDIRECT_TOKEN: redirectToken,
+        });
+      } finally {
+        await pair.close();
+      }
       timings.push(`${runtime.name} ${Math.round(outcome.ms)} ms`);
       expect(outcome.code, `${runtime.name} exited with ${outcome.code}:\n${outcome.stderr}`).toBe(0);
       expect(outcome.stdout + outcome.stderr, 'the token never shows in the output').not.toContain(user.accessToken);
@@ -110,6 +125,9 @@ for (const { runtime, args } of RUNTIMES) {
       expect(result.userId).toBe(user.userId);
       expect(result.sync.sawMessage).toBe(true);
       expect(result.sync.rooms).toBeGreaterThanOrEqual(1);
+      // The redirected download arrived, and its token never reached the other origin.
+      expect(result.redirect).toEqual({ contentType: 'application/x-recorded', length: 2_000 });
+      expectTokenStayedHome(pair, redirectToken);
 
       // What the script reports is on the homeserver, read back from Node.
       const reader = createClient({ baseUrl: synapse().baseUrl, accessToken: user.accessToken });
