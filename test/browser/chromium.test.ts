@@ -41,7 +41,7 @@ if (CHROMIUM.missing !== undefined) {
   describe('the built main entry in Chromium', () => {
     let browser: Browser;
     let page: Page;
-    let pageServer: TestServer;
+    let pageServer: TestServer & { imports: Record<string, string> };
     let user: TestUser;
     let friend: TestUser;
     let roomId: string;
@@ -69,6 +69,13 @@ if (CHROMIUM.missing !== undefined) {
       await pageServer?.close();
       const build = buildMs > 0 ? ` (building dist/ first: ${Math.round(buildMs)} ms of it)` : '';
       process.stderr.write(`[runtimes] chromium suite: ${Math.round(performance.now() - started)} ms${build}\n`);
+    });
+
+    it('resolves matrix-fluent as a browser does, to the portable entry, whose graph reaches no undici and no node: module', () => {
+      expect(pageServer.imports['matrix-fluent']).toBe('/dist/src/index.js');
+      const reached = Object.keys(pageServer.imports);
+      expect(reached).toContain('ky');
+      expect(reached.filter((name) => name === 'undici' || name.startsWith('node:'))).toEqual([]);
     });
 
     it('loads the package from its own origin and logs in across origins with a password (CORS)', async () => {
