@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'node_modules/**'],
+          exclude: ['test/e2e/**', 'test/runtimes/**', 'test/browser/**', 'node_modules/**'],
           typecheck: {
             enabled: true,
             include: ['test/**/*.test-d.ts'],
@@ -21,7 +21,8 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          // The runtime suites (Chromium, Deno, Bun) run against the same Synapse.
+          include: ['test/e2e/**/*.test.ts', 'test/runtimes/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/harness/global-setup.ts'],
           setupFiles: ['test/e2e/setup-engine.ts'],
           testTimeout: 60_000,
