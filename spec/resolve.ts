@@ -7,8 +7,8 @@ import { PINNED_SPEC } from './pin.js';
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Where `npm run spec:fetch` puts a version's tree. */
-export function cacheDir(version: string): string {
-  return join(PROJECT_ROOT, '.cache', 'matrix-spec', version);
+export function cacheDir(version: string, root: string = PROJECT_ROOT): string {
+  return join(root, '.cache', 'matrix-spec', version);
 }
 
 /**
@@ -32,8 +32,8 @@ export function requireSpecDir(version: string = PINNED_SPEC.version): string {
   const dir = findSpecDir(version);
   if (!dir) {
     throw new Error(
-      `No Matrix spec tree for ${version}. Run \`npm run spec:fetch\` ` +
-        `(or \`npm run spec:fetch -- --from <dir-of-the-${version}-tree>\`), ` +
+      `No Matrix spec tree for ${version}. Run \`npm run spec:fetch -- --version ${version}\` ` +
+        `(or add \`--from <dir-of-the-${version}-tree>\`), ` +
         `or point MATRIX_SPEC_DIR at a folder holding data/api/client-server.`,
     );
   }

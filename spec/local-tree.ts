@@ -1,0 +1,40 @@
+/**
+ * What can be said about the commit of a local spec tree: when the folder is a
+ * git checkout of it, its HEAD, provided the files the project reads are as
+ * that commit has them.
+ */
+import { execFileSync } from 'node:child_process';
+import { SPEC_FOLDERS } from './pin.js';
+
+/** The commit a local tree was checked against, or why it could not be. */
+export type TreeCommit =
+  | { readonly verified: true; readonly commit: string }
+  | { readonly verified: false; readonly reason: string };
+
+function git(dir: string, args: readonly string[]): string {
+  return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+/**
+ * The commit of the tree at `dir`: its HEAD when `dir` is the top of a git
+ * checkout whose spec files have no local change; otherwise why not.
+ *
+ * @example
+ * const found = treeCommit('../matrix-spec'); // { verified: true, commit: '…' } for a clean checkout
+ */
+export function treeCommit(dir: string): TreeCommit {
+  let top: string;
+  try {
+    top = git(dir, ['rev-parse', '--show-toplevel']);
+  } catch {
+    return { verified: false, reason: `${dir} is not a git checkout` };
+  }
+  const here = git(dir, ['rev-parse', '--show-prefix']);
+  if (here !== '') return { verified: false, reason: `${dir} is a subfolder of the git checkout ${top}, not its top` };
+  const commit = git(dir, ['rev-parse', 'HEAD']);
+  const changed = git(dir, ['status', '--porcelain', '--untracked-files=all', '--', ...SPEC_FOLDERS, 'LICENSE']);
+  if (changed !== '') {
+    throw new Error(`${dir} has local changes to the spec files, so it is not the tree of ${commit}:\n${changed.split('\n').slice(0, 10).join('\n')}`);
+  }
+  return { verified: true, commit };
+}
