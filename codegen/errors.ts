@@ -3,21 +3,9 @@
  * each says what is wrong and names the file where the fix goes, and the
  * command prints it as one line, without a stack trace.
  */
+import { CommandError } from '../spec/command-error.js';
 
-/**
- * An error whose message says it all, on one line: a command prints it without
- * a stack trace.
- *
- * @example
- * throw new CommandError('refusing to generate: the tree is not the v1.19 spec');
- */
-export class CommandError extends Error {
-  override readonly name: string = 'CommandError';
-
-  constructor(message: string) {
-    super(message.replace(/\s*\n\s*/g, ' '));
-  }
-}
+export { CommandError, errorReport } from '../spec/command-error.js';
 
 /**
  * A spec the generator cannot handle as it stands (an ambiguous chain, an
@@ -32,19 +20,7 @@ export class CodegenError extends CommandError {
   readonly fixIn: string;
 
   constructor(problem: string, fixIn: string) {
-    super(`${problem} (fix in ${fixIn})`);
+    super(`${problem.replace(/\s*\n\s*/g, ' ')} (fix in ${fixIn})`);
     this.fixIn = fixIn;
   }
-}
-
-/**
- * What a command prints for an error: the message alone, on one line, for a
- * {@link CommandError}; the stack for anything unexpected.
- *
- * @example
- * console.error(errorReport(error));
- */
-export function errorReport(error: unknown): string {
-  if (error instanceof CommandError) return `${error.name}: ${error.message}`;
-  return error instanceof Error ? error.stack ?? error.message : String(error);
 }

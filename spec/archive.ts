@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { CommandError } from './command-error.js';
 
 /** Where commit archives come from unless `MATRIX_SPEC_ARCHIVE_URL` says otherwise. */
 export const DEFAULT_ARCHIVE_BASE = 'https://codeload.github.com/matrix-org/matrix-spec';
@@ -60,12 +61,17 @@ export function tarCommitId(tar: Uint8Array): string | undefined {
 export async function downloadCommitTree(commit: string, into: string, base: string = archiveBase()): Promise<string> {
   const url = archiveUrl(commit, base);
   console.error(`downloading ${url}`);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`download failed: HTTP ${response.status} for ${url}`);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new CommandError(`download failed: ${url}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+  }
+  if (!response.ok) throw new CommandError(`download failed: HTTP ${response.status} for ${url}`);
   const tar = gunzipSync(new Uint8Array(await response.arrayBuffer()));
   const named = tarCommitId(tar);
   if (named !== commit) {
-    throw new Error(`the archive from ${url} is of commit ${named ?? '(none named)'}, not ${commit}`);
+    throw new CommandError(`the archive from ${url} is of commit ${named ?? '(none named)'}, not ${commit}`);
   }
   const archive = join(into, 'spec.tar');
   writeFileSync(archive, tar);
@@ -73,6 +79,6 @@ export async function downloadCommitTree(commit: string, into: string, base: str
   mkdirSync(unpacked);
   execFileSync('tar', ['-xf', archive, '-C', unpacked]);
   const top = readdirSync(unpacked, { withFileTypes: true }).filter((entry) => entry.isDirectory());
-  if (top.length !== 1) throw new Error(`the archive from ${url} does not hold one top folder`);
+  if (top.length !== 1) throw new CommandError(`the archive from ${url} does not hold one top folder`);
   return join(unpacked, top[0]!.name);
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { SPEC_FOLDERS } from './pin.js';
 import { verifyManifest } from './manifest.js';
 import { PROJECT_ROOT, cacheDir } from './resolve.js';
+import { CommandError } from './command-error.js';
 
 /** Where a version's manifest is, in the project at `root`. */
 export function manifestPath(version: string, root: string = PROJECT_ROOT): string {
@@ -22,12 +23,12 @@ export function manifestPath(version: string, root: string = PROJECT_ROOT): stri
  */
 export function checkTree(dir: string, version: string, root: string = PROJECT_ROOT): void {
   const path = manifestPath(version, root);
-  if (!existsSync(path)) throw new Error(`no manifest for ${version} (${path}): add the version with npm run spec:bump`);
-  if (!existsSync(join(dir, 'data', 'api', 'client-server'))) throw new Error(`${dir} does not hold data/api/client-server`);
+  if (!existsSync(path)) throw new CommandError(`no manifest for ${version} (${path}): add the version with npm run spec:bump`);
+  if (!existsSync(join(dir, 'data', 'api', 'client-server'))) throw new CommandError(`${dir} does not hold data/api/client-server`);
   const problems = verifyManifest(dir, readFileSync(path, 'utf8'));
   if (problems.length > 0) {
     const more = problems.length > 10 ? `\n  … and ${problems.length - 10} more` : '';
-    throw new Error(`the tree ${dir} is not the ${version} spec of spec/manifest/${version}.sha256:\n  ${problems.slice(0, 10).join('\n  ')}${more}`);
+    throw new CommandError(`the tree ${dir} is not the ${version} spec of spec/manifest/${version}.sha256:\n  ${problems.slice(0, 10).join('\n  ')}${more}`);
   }
 }
 

@@ -19,6 +19,7 @@ import { KNOWN_SPECS, PINNED_SPEC, type SpecPin } from './pin.js';
 import { downloadCommitTree } from './archive.js';
 import { installTree } from './cache.js';
 import { findSpecDir } from './resolve.js';
+import { CommandError, errorReport } from './command-error.js';
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -40,7 +41,7 @@ async function fetchVersion(pin: SpecPin, from: string | undefined): Promise<voi
 function known(version: string): SpecPin {
   const pin = KNOWN_SPECS.find((p) => p.version === version);
   if (!pin) {
-    throw new Error(`unknown spec version ${version} (known: ${KNOWN_SPECS.map((p) => p.version).join(', ')}); ` +
+    throw new CommandError(`unknown spec version ${version} (known: ${KNOWN_SPECS.map((p) => p.version).join(', ')}); ` +
       'add a version with npm run spec:bump -- --version <v> (--from <dir> | --commit <sha>)');
   }
   return pin;
@@ -64,6 +65,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorReport(error));
   process.exit(1);
 });

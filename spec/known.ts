@@ -6,6 +6,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CommandError } from './command-error.js';
 
 /** One known spec version and the upstream commit its tree comes from. */
 export interface SpecPin {
@@ -45,12 +46,12 @@ export function parseKnownSpecs(text: string, file = KNOWN_SPECS_FILE): SpecPin[
     if (line === '') return;
     const [version = '', commit = '', ...rest] = line.split(/\s+/);
     if (!VERSION.test(version) || !COMMIT.test(commit) || rest.length > 0) {
-      throw new Error(`${file}:${index + 1}: expected "<version> <40-hex commit>", got "${line}"`);
+      throw new CommandError(`${file}:${index + 1}: expected "<version> <40-hex commit>", got "${line}"`);
     }
-    if (pins.some((pin) => pin.version === version)) throw new Error(`${file}:${index + 1}: ${version} is listed twice`);
+    if (pins.some((pin) => pin.version === version)) throw new CommandError(`${file}:${index + 1}: ${version} is listed twice`);
     pins.push({ version, commit });
   });
-  if (pins.length === 0) throw new Error(`${file} lists no spec version`);
+  if (pins.length === 0) throw new CommandError(`${file} lists no spec version`);
   return pins;
 }
 
@@ -75,7 +76,7 @@ export function appendKnownSpec(pin: SpecPin, root: string = PROJECT_DIR): void 
   const path = join(root, KNOWN_SPECS_FILE);
   const text = readFileSync(path, 'utf8');
   const known = parseKnownSpecs(text);
-  if (known.some((p) => p.version === pin.version)) throw new Error(`${pin.version} is already in ${KNOWN_SPECS_FILE}`);
+  if (known.some((p) => p.version === pin.version)) throw new CommandError(`${pin.version} is already in ${KNOWN_SPECS_FILE}`);
   parseKnownSpecs(`${pin.version} ${pin.commit}\n`);
   appendFileSync(path, `${text.endsWith('\n') || text === '' ? '' : '\n'}${pin.version} ${pin.commit}\n`);
 }

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { SPEC_FOLDERS } from './pin.js';
+import { CommandError } from './command-error.js';
 
 /** The commit a local tree was checked against, or why it could not be. */
 export type TreeCommit =
@@ -34,7 +35,8 @@ export function treeCommit(dir: string): TreeCommit {
   const commit = git(dir, ['rev-parse', 'HEAD']);
   const changed = git(dir, ['status', '--porcelain', '--untracked-files=all', '--', ...SPEC_FOLDERS, 'LICENSE']);
   if (changed !== '') {
-    throw new Error(`${dir} has local changes to the spec files, so it is not the tree of ${commit}:\n${changed.split('\n').slice(0, 10).join('\n')}`);
+    const files = changed.split('\n').map((line) => line.slice(3));
+    throw new CommandError(`${dir} has local changes to the spec files, so it is not the tree of ${commit}: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`);
   }
   return { verified: true, commit };
 }

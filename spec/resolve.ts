@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { PINNED_SPEC } from './pin.js';
+import { CommandError } from './command-error.js';
 
 /** The project root (the folder holding package.json). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -31,7 +32,7 @@ export function findSpecDir(version: string = PINNED_SPEC.version): string | und
 export function requireSpecDir(version: string = PINNED_SPEC.version): string {
   const dir = findSpecDir(version);
   if (!dir) {
-    throw new Error(
+    throw new CommandError(
       `No Matrix spec tree for ${version}. Run \`npm run spec:fetch -- --version ${version}\` ` +
         `(or add \`--from <dir-of-the-${version}-tree>\`), ` +
         `or point MATRIX_SPEC_DIR at a folder holding data/api/client-server.`,
