@@ -12,8 +12,12 @@ export type TreeCommit =
   | { readonly verified: true; readonly commit: string }
   | { readonly verified: false; readonly reason: string };
 
+function gitRaw(dir: string, args: readonly string[]): string {
+  return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
 function git(dir: string, args: readonly string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  return gitRaw(dir, args).trim();
 }
 
 /**
@@ -33,9 +37,10 @@ export function treeCommit(dir: string): TreeCommit {
   const here = git(dir, ['rev-parse', '--show-prefix']);
   if (here !== '') return { verified: false, reason: `${dir} is a subfolder of the git checkout ${top}, not its top` };
   const commit = git(dir, ['rev-parse', 'HEAD']);
-  const changed = git(dir, ['status', '--porcelain', '--untracked-files=all', '--', ...SPEC_FOLDERS, 'LICENSE']);
-  if (changed !== '') {
-    const files = changed.split('\n').map((line) => line.slice(3));
+  // `XY path` entries, NUL-separated: the status letters are two columns wide, a space included.
+  const files = gitRaw(dir, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...SPEC_FOLDERS, 'LICENSE'])
+    .split('\0').filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
+  if (files.length > 0) {
     throw new CommandError(`${dir} has local changes to the spec files, so it is not the tree of ${commit}: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`);
   }
   return { verified: true, commit };
