@@ -30,7 +30,8 @@ function argument(name: string): string | undefined {
 async function fetchVersion(pin: SpecPin, from: string | undefined): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'matrix-spec-'));
   try {
-    const source = from ? resolve(from) : await downloadCommitTree(pin.commit, work);
+    // npm runs scripts from the project root: a relative folder is relative to where npm was called.
+    const source = from ? resolve(process.env.INIT_CWD ?? process.cwd(), from) : await downloadCommitTree(pin.commit, work);
     const target = installTree(source, pin.version);
     console.error(`spec ${pin.version} ready in ${target} (manifest verified${from ? '' : `, archive of ${pin.commit}`})`);
   } finally {

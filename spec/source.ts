@@ -6,9 +6,16 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isCommitId } from './known.js';
+import { SPEC_FOLDERS } from './pin.js';
 import { archiveBase, archiveUrl, downloadCommitTree } from './archive.js';
 import { treeCommit } from './local-tree.js';
 import { CommandError } from './command-error.js';
+
+/** Throws unless the folder holds every part of a spec tree the project reads. */
+function checkSpecTree(dir: string): void {
+  const missing = [...SPEC_FOLDERS, 'LICENSE'].filter((folder) => !existsSync(join(dir, folder)));
+  if (missing.length > 0) throw new CommandError(`${dir} is not a spec tree: it does not hold ${missing.join(', ')}`);
+}
 
 /** Where the tree comes from and what is known of its commit. */
 export interface Source {
@@ -31,10 +38,12 @@ export async function getTree(work: string, from: string | undefined, commitArg:
   if (from === undefined) {
     if (commitArg === undefined) throw new CommandError('give --from <dir> or --commit <sha>');
     const dir = await downloadCommitTree(commitArg, work);
+    checkSpecTree(dir);
     return { dir, commit: commitArg, provenance: `archive ${archiveUrl(commitArg, archiveBase())}, which names the commit` };
   }
-  const dir = resolve(from);
-  if (!existsSync(join(dir, 'data', 'api', 'client-server'))) throw new CommandError(`${dir} does not hold data/api/client-server`);
+  // npm runs scripts from the project root: a relative folder is relative to where npm was called.
+  const dir = resolve(process.env.INIT_CWD ?? process.cwd(), from);
+  checkSpecTree(dir);
   const found = treeCommit(dir);
   if (found.verified) {
     if (commitArg !== undefined && commitArg !== found.commit) {

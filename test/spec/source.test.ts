@@ -6,14 +6,29 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveBase, archiveUrl, DEFAULT_ARCHIVE_BASE, downloadCommitTree, tarCommitId } from '../../spec/archive.js';
 import { getTree } from '../../spec/source.js';
+import { SPEC_FOLDERS } from '../../spec/pin.js';
 import { startServer, type TestServer } from '../transport/http-test-server.js';
 
 const OTHER = '0123456789abcdef0123456789abcdef01234567';
+
+/** A folder with every part of a spec tree the project reads, one small file in each. */
+function fakeTree(dir: string): void {
+  for (const folder of SPEC_FOLDERS) {
+    if (folder.endsWith('.yaml')) {
+      mkdirSync(dirname(join(dir, folder)), { recursive: true });
+      writeFileSync(join(dir, folder), 'type: object\n');
+    } else {
+      mkdirSync(join(dir, folder), { recursive: true });
+      writeFileSync(join(dir, folder, 'a.yaml'), 'openapi: 3.1.0\n');
+    }
+  }
+  writeFileSync(join(dir, 'LICENSE'), 'Apache-2.0\n');
+}
 
 describe('the tree of a spec bump', () => {
   let work: string;
@@ -29,16 +44,14 @@ describe('the tree of a spec bump', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'spec-source-'));
     checkout = join(work, 'checkout');
-    mkdirSync(join(checkout, 'data', 'api', 'client-server'), { recursive: true });
-    writeFileSync(join(checkout, 'data', 'api', 'client-server', 'a.yaml'), 'openapi: 3.1.0\n');
-    writeFileSync(join(checkout, 'LICENSE'), 'Apache-2.0\n');
+    fakeTree(checkout);
     git(checkout, 'init', '-q');
     git(checkout, 'add', '-A');
     git(checkout, 'commit', '-qm', 'a tree');
     commit = git(checkout, 'rev-parse', 'HEAD');
     archive = execFileSync('git', ['archive', '--format=tar.gz', `--prefix=matrix-spec-${commit}/`, commit], { cwd: checkout });
     plain = join(work, 'plain');
-    mkdirSync(join(plain, 'data', 'api', 'client-server'), { recursive: true });
+    fakeTree(plain);
     server = await startServer((req, res) => {
       const body = req.url === `/tar.gz/${commit}` || req.url === `/tar.gz/${OTHER}` ? archive : Buffer.alloc(0);
       res.writeHead(body.length > 0 ? 200 : 404, { 'content-length': body.length });
@@ -67,6 +80,7 @@ describe('the tree of a spec bump', () => {
     const into = mkdtempSync(join(work, 'download-'));
     const dir = await downloadCommitTree(commit, into, server.url);
     expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toBe('Apache-2.0\n');
+    expect(readFileSync(join(dir, 'data', 'api', 'client-server', 'a.yaml'), 'utf8')).toBe('openapi: 3.1.0\n');
     expect(server.requests.at(-1)?.url).toBe(`/tar.gz/${commit}`);
   });
 
@@ -119,8 +133,8 @@ describe('the tree of a spec bump', () => {
     expect(source.provenance).toContain('the commit is taken as given, not checked');
   });
 
-  it('refuses a --from folder without the API tree, and a --commit that is not a full commit id', async () => {
-    await expect(getTree(work, work, OTHER)).rejects.toThrow('does not hold data/api/client-server');
+  it('refuses a --from folder that lacks a part of the spec tree, and a --commit that is not a full commit id', async () => {
+    await expect(getTree(work, work, OTHER)).rejects.toThrow(`${work} is not a spec tree: it does not hold data/api/client-server, data/api/application-service`);
     await expect(getTree(work, plain, 'b9c3d5e')).rejects.toThrow('--commit b9c3d5e is not a full commit id');
   });
 });
