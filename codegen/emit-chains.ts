@@ -4,19 +4,14 @@
  */
 import { Project, type InterfaceDeclarationStructure, type OptionalKind, StructureKind, type PropertySignatureStructure, type CallSignatureDeclarationStructure } from 'ts-morph';
 import { buildTree, effectiveVerbs, type RouteEntry, type TreeName, type TreeNode } from './routes.js';
+import { CodegenError } from './errors.js';
+import { specLink } from './jsdoc.js';
 
 const ROOT_NAMES: Record<Exclude<TreeName, 'appservice'>, string> = {
   api: 'ApiChain',
   media: 'MediaChain',
   wellKnown: 'WellKnownChain',
 };
-
-/** Link to a route's section of the spec, as the spec site names its anchors. */
-export function specLink(entry: RouteEntry, version: string): string {
-  const page = entry.area === 'application-service' ? 'application-service-api' : 'client-server-api';
-  const anchor = `${entry.method.toLowerCase()}${entry.path.toLowerCase().replace(/[^a-z0-9_-]/g, '')}`;
-  return `https://spec.matrix.org/${version}/${page}/#${anchor}`;
-}
 
 function escapeDoc(text: string): string {
   return text.replace(/\*\//g, '*\\/').trim();
@@ -27,7 +22,7 @@ function firstParagraph(text: string): string {
   return paragraph.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-function verbDoc(entry: RouteEntry, via: 'self' | 'slash' | 'auto', version: string): string {
+function verbDoc(entry: RouteEntry, via: 'self' | 'slash' | 'auto'): string {
   const lines = [escapeDoc(entry.summary || entry.operationId)];
   const description = firstParagraph(entry.description);
   if (description && description !== entry.summary) lines.push('', escapeDoc(description));
@@ -40,7 +35,7 @@ function verbDoc(entry: RouteEntry, via: 'self' | 'slash' | 'auto', version: str
   if (via === 'auto') notes.push(`The \`${entry.autoParam}\` is generated and reused on every retry when left out.`);
   if (entry.fallback) notes.push(`Falls back to \`${entry.fallback}\` on servers without authenticated media.`);
   if (notes.length) lines.push(notes.join(' '));
-  lines.push('', `@see ${specLink(entry, version)}`);
+  lines.push('', `@see ${specLink(entry)}`);
   if (entry.since) lines.push(`@since Matrix ${entry.since}`);
   if (entry.deprecated) lines.push('@deprecated Deprecated in the spec.');
   return lines.join('\n');
@@ -67,14 +62,14 @@ function paramName(node: TreeNode): string {
 }
 
 /** Interfaces of one tree, root first, then in path order. */
-function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode, version: string): OptionalKind<InterfaceDeclarationStructure>[] {
+function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode): OptionalKind<InterfaceDeclarationStructure>[] {
   const out: OptionalKind<InterfaceDeclarationStructure>[] = [];
   const names = new Map<string, string>();
   const visit = (node: TreeNode): void => {
     const name = interfaceName(tree, node);
     const where = node.segments.join('/');
     const clash = names.get(name);
-    if (clash !== undefined && clash !== where) throw new Error(`interface name ${name} is used by ${clash} and ${where}`);
+    if (clash !== undefined && clash !== where) throw new CodegenError(`interface name ${name} is used by ${clash} and ${where}`, 'codegen/emit-chains.ts');
     names.set(name, where);
     const properties: OptionalKind<PropertySignatureStructure>[] = [];
     for (const [verb, { entry, via }] of [...effectiveVerbs(node)].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -82,7 +77,7 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode, v
         name: verb.toLowerCase(),
         isReadonly: true,
         type: `C['${entry.route}']`,
-        docs: [verbDoc(entry, via, version)],
+        docs: [verbDoc(entry, via)],
       });
     }
     for (const [segment, child] of [...node.literals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -129,7 +124,7 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode, v
 }
 
 /** The source text of `generated/chains.ts` (without the header). */
-export function emitChains(entries: readonly RouteEntry[], version: string): string {
+export function emitChains(entries: readonly RouteEntry[]): string {
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile('chains.ts', '');
   file.addImportDeclaration({ isTypeOnly: true, namedImports: ['RouteKey'], moduleSpecifier: './routes.js' });
@@ -140,7 +135,7 @@ export function emitChains(entries: readonly RouteEntry[], version: string): str
     docs: ['What each route is called with: the runtime fills this map with the call signature of each operation.'],
   });
   for (const tree of ['api', 'media', 'wellKnown'] as const) {
-    file.addInterfaces(treeInterfaces(tree, buildTree(entries, tree), version));
+    file.addInterfaces(treeInterfaces(tree, buildTree(entries, tree)));
   }
   return file.getFullText();
 }

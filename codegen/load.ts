@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { isScalar, parseDocument, visit } from 'yaml';
+import { cleanDocumentProse } from './jsdoc.js';
 
 /** A JSON-like value as read from YAML. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -46,7 +47,9 @@ function readYaml(file: string): Json {
       }
     },
   });
-  return document.toJS() as Json;
+  const json = document.toJS() as Json;
+  cleanDocumentProse(json); // the site's shortcodes become plain words, once for every emitter
+  return json;
 }
 
 function pointer(root: Json, fragment: string): Json {

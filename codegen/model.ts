@@ -5,9 +5,12 @@
  */
 import { isObject, type ApiDocument, type Json, type JsonObject } from './load.js';
 import { OPERATION_PATCHES } from './overrides.js';
+import { CodegenError } from './errors.js';
 
 /** The HTTP methods the spec uses. */
 export const METHODS = ['get', 'put', 'post', 'delete'] as const;
+/** HTTP methods OpenAPI allows in a path item that the generator and the runtime do not handle. */
+export const UNHANDLED_METHODS = ['head', 'options', 'patch', 'trace', 'query'] as const;
 /** One of {@link METHODS}. */
 export type Method = (typeof METHODS)[number];
 
@@ -100,6 +103,11 @@ export function collectOperations(documents: readonly ApiDocument[]): SpecOperat
       const key = rawKey.trimEnd();
       const fakeOverload = key !== rawKey;
       const path = `${basePath}${key}`;
+      for (const method of UNHANDLED_METHODS) {
+        if (method in pathItem) {
+          throw new CodegenError(`${file}: ${method.toUpperCase()} ${path} uses a method the generator does not handle; add it to METHODS`, 'codegen/model.ts');
+        }
+      }
       for (const method of METHODS) {
         const raw = pathItem[method];
         if (!isObject(raw)) continue;
@@ -112,7 +120,7 @@ export function collectOperations(documents: readonly ApiDocument[]): SpecOperat
           continue;
         }
         if (!fakeOverload && !overloadKeys.has(route)) {
-          throw new Error(`${route} is defined twice (${existing.files.join(', ')} and ${file}) and is not a known overload`);
+          throw new CodegenError(`${route} is defined twice (${existing.files.join(', ')} and ${file}) and is not a known overload`, 'codegen/model.ts');
         }
         // Keep the operation of the untrimmed key first, so its name and summary lead.
         const [first, second] = fakeOverload ? [existing.operation, operation] : [operation, existing.operation];

@@ -4,6 +4,7 @@
 import { isObject, type Json, type JsonObject } from './load.js';
 import type { Method, SpecOperation } from './model.js';
 import { GENERATED_PARAMS, SAFE_POSTS } from './overrides.js';
+import { CodegenError } from './errors.js';
 
 /** The chain trees a client exposes, and the appservice tree the receiver uses. */
 export const TREES = ['api', 'media', 'wellKnown', 'appservice'] as const;
@@ -60,7 +61,7 @@ function chainsOf(path: string): Partial<Record<TreeName, string>> {
   if ((m = /^\/_matrix\/media\/v\d+\/(.+)$/.exec(path))) return { media: m[1]! };
   if ((m = /^\/\.well-known\/(.+)$/.exec(path))) return { wellKnown: m[1]! };
   if ((m = /^\/_matrix\/app\/v\d+\/(.+)$/.exec(path))) return { appservice: m[1]! };
-  throw new Error(`no chain tree holds ${path}: add a rule to chainsOf()`);
+  throw new CodegenError(`no chain tree holds ${path}: add a rule to chainsOf()`, 'codegen/routes.ts');
 }
 
 /** Normalises param names away, so `rooms/{roomId}` and `rooms/{id}` are the same node. */
@@ -167,7 +168,7 @@ function checkUnambiguous(entries: readonly RouteEntry[]): void {
       const key = `${tree} ${e.method} ${chainShape(chain)}`;
       const other = seen.get(key);
       if (other) {
-        throw new Error(`two routes answer ${e.method} ${tree}.${chain}: ${other} and ${e.route}. Choose a rule in codegen/routes.ts.`);
+        throw new CodegenError(`two routes answer ${e.method} ${tree}.${chain}: ${other} and ${e.route}; choose one with a rule in chainsOf()`, 'codegen/routes.ts');
       }
       seen.set(key, e.route);
     }
@@ -227,7 +228,7 @@ export function effectiveVerbs(node: TreeNode): Map<Uppercase<Method>, { entry: 
   }
   for (const m of out.keys()) {
     if (node.literals.has(m.toLowerCase())) {
-      throw new Error(`${node.segments.join('/')}: the literal segment '${m.toLowerCase()}' clashes with the verb of the same name`);
+      throw new CodegenError(`${node.segments.join('/')}: the literal segment '${m.toLowerCase()}' clashes with the verb of the same name; give one of them another chain in chainsOf()`, 'codegen/routes.ts');
     }
   }
   return out;

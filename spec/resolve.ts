@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { PINNED_SPEC } from './pin.js';
+import { CommandError } from './command-error.js';
 
 /** The project root (the folder holding package.json). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Where `npm run spec:fetch` puts a version's tree. */
-export function cacheDir(version: string): string {
-  return join(PROJECT_ROOT, '.cache', 'matrix-spec', version);
+export function cacheDir(version: string, root: string = PROJECT_ROOT): string {
+  return join(root, '.cache', 'matrix-spec', version);
 }
 
 /**
@@ -31,9 +32,9 @@ export function findSpecDir(version: string = PINNED_SPEC.version): string | und
 export function requireSpecDir(version: string = PINNED_SPEC.version): string {
   const dir = findSpecDir(version);
   if (!dir) {
-    throw new Error(
-      `No Matrix spec tree for ${version}. Run \`npm run spec:fetch\` ` +
-        `(or \`npm run spec:fetch -- --from <dir-of-the-${version}-tree>\`), ` +
+    throw new CommandError(
+      `No Matrix spec tree for ${version}. Run \`npm run spec:fetch -- --version ${version}\` ` +
+        `(or add \`--from <dir-of-the-${version}-tree>\`), ` +
         `or point MATRIX_SPEC_DIR at a folder holding data/api/client-server.`,
     );
   }

@@ -15,7 +15,10 @@ export interface SpecOp {
   body: 'none' | 'json' | 'binary';
 }
 
-/** Every operation of an area, overload keys (trailing spaces) trimmed and merged. */
+/** The HTTP methods OpenAPI allows besides the four the spec uses. */
+const OTHER_METHODS = ['head', 'options', 'patch', 'trace', 'query'];
+
+/** Every operation of an area, overload keys (trailing spaces) trimmed and merged; fails on any other method. */
 export function readSpecOps(specDir: string, area: SpecOp['area']): SpecOp[] {
   const folder = join(specDir, 'data', 'api', area);
   const ops = new Map<string, SpecOp>();
@@ -28,6 +31,11 @@ export function readSpecOps(specDir: string, area: SpecOp['area']): SpecOp[] {
       ref.slice(2).split('/').reduce<any>((node, key) => node?.[key], doc) ?? {};
     const base = doc.servers?.[0]?.variables?.basePath?.default ?? '';
     for (const [key, item] of Object.entries(doc.paths ?? {})) {
+      // A method this reader does not drive would drop its operation silently: fail instead.
+      const unhandled = Object.keys(item).filter((k) => OTHER_METHODS.includes(k.toLowerCase()));
+      if (unhandled.length > 0) {
+        throw new Error(`${area}/${name}: ${unhandled.map((m) => m.toUpperCase()).join(', ')} ${base}${key.trim()} is a method the contract test does not handle (test/contract/read-spec.ts)`);
+      }
       for (const method of ['get', 'put', 'post', 'delete']) {
         const op = item[method];
         if (!op) continue;
