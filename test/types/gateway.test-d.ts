@@ -23,7 +23,7 @@ describe('the api chain', () => {
 
   it('types send with and without the txnId, returning the event id', () => {
     expectTypeOf(api.rooms('!r:x').send('m.room.message', 'txn1').put({ msgtype: 'm.text', body: 'hi' })).resolves.toEqualTypeOf<{ event_id: string }>();
-    expectTypeOf(api.rooms('!r:x').send('m.room.message').put({ body: 'hi' })).resolves.toEqualTypeOf<{ event_id: string }>();
+    expectTypeOf(api.rooms('!r:x').send('m.room.message').put({ msgtype: 'm.notice', body: 'hi' })).resolves.toEqualTypeOf<{ event_id: string }>();
     // @ts-expect-error send needs an event type
     void api.rooms('!r:x').send.put({});
   });
