@@ -17,6 +17,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bundler, isObject, type Json, type JsonObject } from './load.js';
 import { generateTypes } from './emit-types.js';
+import { CONTENT_EXTRAS, contentExtraName, withContentExtras } from './overrides.js';
 
 /** How an event type is sent. */
 export type EventKind = 'state' | 'room' | 'other';
@@ -99,7 +100,9 @@ export async function emitEvents(specDir: string): Promise<{ text: string; count
   const { events, schemas } = readEventSchemas(specDir);
   const componentSchemas: JsonObject = {};
   for (const name of Object.keys(schemas).sort()) componentSchemas[name] = schemas[name]!;
-  for (const e of events) componentSchemas[`content/${e.name}`] = e.content;
+  for (const [key, schema] of Object.entries(CONTENT_EXTRAS)) componentSchemas[contentExtraName(key)] = schema;
+  // Relations, replacements and mentions may be in the content of any room event that is not state (codegen/overrides.ts).
+  for (const e of events) componentSchemas[`content/${e.name}`] = e.kind !== 'room' || !isObject(e.content) ? e.content : withContentExtras(e.content);
   const document: JsonObject = {
     openapi: '3.1.0',
     info: { title: 'Matrix event contents', version: '1' },

@@ -4112,14 +4112,14 @@ export interface components {
              * @description The IP address where this device was last seen. (May be a few minutes out
              *     of date, for efficiency reasons).
              */
-            last_seen_ip?: string;
+            last_seen_ip?: string | null;
             /**
              * Format: int64
              * @description The timestamp (in milliseconds since the unix epoch) when this devices
              *     was last seen. (May be a few minutes out of date, for efficiency
              *     reasons).
              */
-            last_seen_ts?: number;
+            last_seen_ts?: number | null;
         };
         /**
          * ClientEvent
@@ -4228,6 +4228,34 @@ export interface components {
                  *     (where there is no clear definition of "requesting user").
                  */
                 membership?: string;
+                /** @description Aggregations of the relations to this event, bundled by the server. */
+                "m.relations"?: {
+                    /** @description The thread this event is the root of. */
+                    "m.thread"?: {
+                        /** @description The latest event of the thread, in the format of the enclosing response. */
+                        latest_event: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The number of events in the thread. */
+                        count: number;
+                        /** @description Whether the requesting user took part in the thread. */
+                        current_user_participated: boolean;
+                    };
+                    /** @description The most recent replacement (edit) of this event. */
+                    "m.replace"?: {
+                        event_id: string;
+                        origin_server_ts: number;
+                        sender: string;
+                    };
+                    /** @description The events that reference this one. */
+                    "m.reference"?: {
+                        chunk: {
+                            event_id: string;
+                        }[];
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
             };
         };
         /**
@@ -9719,7 +9747,7 @@ export interface operations {
                              */
                             event: components["schemas"]["client_event_without_room_id"];
                             /** @description The profile tag of the rule that matched this event. */
-                            profile_tag?: string;
+                            profile_tag?: string | null;
                             /**
                              * @description Indicates whether the user has sent a read receipt indicating
                              *     that they have read this message.
@@ -12481,12 +12509,12 @@ export interface operations {
                         joined?: {
                             [key: string]: {
                                 /** @description The display name of the user this object is representing. */
-                                display_name?: string;
+                                display_name?: string | null;
                                 /**
                                  * Format: uri
                                  * @description The avatar of the user this object is representing, as an [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris).
                                  */
-                                avatar_url?: string;
+                                avatar_url?: string | null;
                             };
                         };
                     };
@@ -13563,12 +13591,12 @@ export interface operations {
                                         profile_info?: {
                                             [key: string]: {
                                                 /** Display name */
-                                                displayname?: string;
+                                                displayname?: string | null;
                                                 /**
                                                  * Avatar Url
                                                  * Format: uri
                                                  */
-                                                avatar_url?: string;
+                                                avatar_url?: string | null;
                                             };
                                         };
                                         /**
@@ -14795,12 +14823,12 @@ export interface operations {
                              */
                             user_id: string;
                             /** @description The display name of the user, if one exists. */
-                            display_name?: string;
+                            display_name?: string | null;
                             /**
                              * Format: uri
                              * @description The avatar url, as an [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris), if one exists.
                              */
-                            avatar_url?: string;
+                            avatar_url?: string | null;
                         }[];
                         /** @description Indicates if the result list has been truncated by the limit. */
                         limited: boolean;
@@ -14886,13 +14914,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description The username to use. */
-                        username: string;
+                        username?: string;
                         /** @description The password to use. */
-                        password: string;
+                        password?: string;
                         /** @description A list of TURN URIs */
-                        uris: string[];
+                        uris?: string[];
                         /** @description The time-to-live in seconds */
-                        ttl: number;
+                        ttl?: number;
                     };
                 };
             };

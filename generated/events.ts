@@ -353,6 +353,35 @@ export interface components {
              */
             order?: number;
         };
+        /**
+         * m.relates_to
+         * @description The relationship of this event to another one (a thread, a replacement, a reference, an annotation, or a reply).
+         */
+        "extras/m.relates_to": {
+            /** @description The relationship type: `m.thread`, `m.replace`, `m.reference`, `m.annotation`, or a namespaced one. */
+            rel_type?: string;
+            /** @description The event this one relates to. */
+            event_id?: string;
+            /** @description For `m.annotation`: the annotation, usually an emoji. */
+            key?: string;
+            /** @description For `m.thread`: whether `m.in_reply_to` is only a fallback for clients without threads. */
+            is_falling_back?: boolean;
+            /** @description The event this one replies to. */
+            "m.in_reply_to"?: {
+                event_id: string;
+            };
+        };
+        /** @description For a replacement (`rel_type: m.replace`): the new content of the replaced event. */
+        "extras/m.new_content": {
+            [key: string]: unknown;
+        };
+        /** @description The users and rooms this event mentions intentionally. */
+        "extras/m.mentions": {
+            /** @description The user ids mentioned. */
+            user_ids?: string[];
+            /** @description Whether the whole room is mentioned (`@room`). */
+            room?: boolean;
+        };
         "content/m.accepted_terms": {
             /**
              * @description The list of URLs the user has previously accepted. Should be appended to
@@ -375,6 +404,9 @@ export interface components {
                 sdp: string;
             };
             sdp_stream_metadata?: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.candidates": {
             /** @description Array of objects describing the candidates. */
@@ -401,6 +433,9 @@ export interface components {
                  */
                 candidate: string;
             }[];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.hangup": {
             /**
@@ -408,6 +443,9 @@ export interface components {
              * @enum {string}
              */
             reason: "ice_timeout" | "ice_failed" | "invite_timeout" | "user_hangup" | "user_media_failed" | "user_busy" | "unknown_error";
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.invite": {
             /**
@@ -431,6 +469,9 @@ export interface components {
              */
             invitee?: string;
             sdp_stream_metadata?: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.negotiate": {
             /**
@@ -449,14 +490,23 @@ export interface components {
             /** @description The time in milliseconds that the negotiation is valid for. Once the negotiation age exceeds this value, clients should discard it. */
             lifetime: number;
             sdp_stream_metadata?: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.reject": components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.sdp_stream_metadata_changed": {
             sdp_stream_metadata: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.select_answer": {
             /** @description The `party_id` field from the answer event that the caller chose. */
             selected_party_id: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         /**
          * @description The mapping of user ID to a list of room IDs of the 'direct' rooms for
@@ -847,6 +897,8 @@ export interface components {
                  */
                 key?: string;
             };
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         /**
          * @description The mapping of event ID to a collection of receipts for this
@@ -1259,6 +1311,9 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.emote": {
             /** @description The emote action to perform. */
@@ -1275,6 +1330,9 @@ export interface components {
              *     is specified.
              */
             formatted_body?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.file": {
             /**
@@ -1332,6 +1390,9 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.image": {
             /**
@@ -1367,6 +1428,9 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.key.verification.request": {
             /**
@@ -1407,6 +1471,9 @@ export interface components {
             to: string;
             /** @enum {string} */
             msgtype: "m.key.verification.request";
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.location": {
             /** @description A description of the location e.g. 'Big Ben, London, UK', or some kind of content description for accessibility e.g. 'location attachment'. */
@@ -1435,6 +1502,9 @@ export interface components {
                 /** @description Metadata about the image referred to in `thumbnail_url`. */
                 thumbnail_info?: components["schemas"]["events/core-event-schema/msgtype_infos/thumbnail_info"];
             };
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.notice": {
             /** @description The notice text to send. */
@@ -1451,6 +1521,9 @@ export interface components {
              *     is specified.
              */
             formatted_body?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.server_notice": {
             /** @description A human-readable description of the notice. */
@@ -1469,6 +1542,9 @@ export interface components {
              *     `m.server_notice.usage_limit_reached`.
              */
             limit_type?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.text": {
             /** @description The body of the message. */
@@ -1485,6 +1561,9 @@ export interface components {
              *     is specified.
              */
             formatted_body?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.video": {
             /**
@@ -1548,12 +1627,18 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message": {
             /** @description The textual representation of this message. */
             body: string;
             /** @description The type of message, e.g. `m.image`, `m.text` */
             msgtype: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.name": {
             /** @description The name of the room. */
@@ -1653,6 +1738,9 @@ export interface components {
             redacts?: string;
             /** @description The reason for the redaction, if any. */
             reason?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.server_acl": {
             /**
@@ -1907,6 +1995,9 @@ export interface components {
             info: components["schemas"]["events/core-event-schema/msgtype_infos/image_info"];
             /** @description The URL to the sticker image. This must be a valid `mxc://` URI. */
             url: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.tag": {
             /** @description The tags on the room and their contents. */
