@@ -22,6 +22,8 @@ export interface RouteInfo {
   readonly body: 'none' | 'json' | 'binary';
   /** Whether the operation takes query parameters. */
   readonly query: boolean;
+  /** Query parameters whose object values are sent exploded (\`?key=value\` per key), the spec's form style; other objects go as JSON text. */
+  readonly explode?: readonly string[];
   /** The success response: none (a redirect), JSON, or bytes. */
   readonly response: 'none' | 'json' | 'binary';
   /** Repeating the call is harmless (GET, PUT, DELETE, and the POSTs of codegen/overrides.ts). */
@@ -41,6 +43,7 @@ export function routeRow(e: RouteEntry) {
   return {
     method: e.method, path: e.path, params: e.params, auth: e.auth, body: e.body, query: e.query,
     response: e.response, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
+    ...(e.explode.length > 0 ? { explode: e.explode } : {}),
   };
 }
 

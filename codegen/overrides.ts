@@ -43,8 +43,27 @@ function jsonBodySchema(operation: JsonObject): JsonObject {
   return schema;
 }
 
+/**
+ * A `filter` query parameter that also takes the filter object, which the
+ * runtime sends as JSON text (what the spec asks the caller to do by hand).
+ */
+function filterObject(schemaName: string): OperationPatch {
+  return {
+    reason: `The \`filter\` query parameter is a JSON-encoded ${schemaName} (or a filter id) in a string; the call also takes the object, sent as JSON.`,
+    apply(operation) {
+      const parameters = Array.isArray(operation.parameters) ? operation.parameters : [];
+      const filter = parameters.find((p) => isObject(p) && p.in === 'query' && p.name === 'filter');
+      if (!isObject(filter) || !isObject(filter.schema) || filter.schema.type !== 'string') throw new Error('no string filter query parameter to widen');
+      filter.schema = { oneOf: [filter.schema, { $ref: `#/components/schemas/${schemaName}` }] };
+    },
+  };
+}
+
 /** Fixes to operations, by route key. */
 export const OPERATION_FIXES: Readonly<Record<string, OperationPatch>> = {
+  'GET /_matrix/client/v3/sync': filterObject('sync_filter'),
+  'GET /_matrix/client/v3/rooms/{roomId}/messages': filterObject('room_event_filter'),
+  'GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}': filterObject('room_event_filter'),
   'POST /_matrix/client/v3/register': {
     reason:
       'Application services register their users with `"type": "m.login.application_service"` in the body; ' +

@@ -4,6 +4,7 @@
 import { isObject, type Json, type JsonObject } from './load.js';
 import type { Method, SpecOperation } from './model.js';
 import { GENERATED_PARAMS, SAFE_POSTS } from './overrides.js';
+import { explodedQueryParams } from './query-style.js';
 
 /** The chain trees a client exposes, and the appservice tree the receiver uses. */
 export const TREES = ['api', 'media', 'wellKnown', 'appservice'] as const;
@@ -23,6 +24,8 @@ export interface RouteEntry {
   bodyRequired: boolean;
   /** Whether the operation takes query parameters. */
   query: boolean;
+  /** Query parameters whose object values are sent exploded, one parameter per key (codegen/query-style.ts). */
+  explode: string[];
   response: 'json' | 'binary' | 'none';
   rateLimited: boolean;
   deprecated: boolean;
@@ -89,6 +92,7 @@ export function buildRouteTable(operations: readonly SpecOperation[], area: Rout
       body: requestTypes.length === 0 ? 'none' : requestTypes.includes('application/json') ? 'json' : 'binary',
       bodyRequired: isObject(operation.requestBody) && operation.requestBody.required === true,
       query: Array.isArray(operation.parameters) && operation.parameters.some((p) => isObject(p) && p.in === 'query'),
+      explode: explodedQueryParams(operation),
       response: successTypes.length === 0 ? 'none' : successTypes.includes('application/json') ? 'json' : 'binary',
       rateLimited: '429' in responses,
       deprecated: operation.deprecated === true,

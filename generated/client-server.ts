@@ -12121,7 +12121,7 @@ export interface operations {
                  *
                  *     See [Filtering](/client-server-api/#filtering) for more information.
                  */
-                filter?: string;
+                filter?: string | components["schemas"]["room_event_filter"];
             };
             header?: never;
             path: {
@@ -12714,7 +12714,7 @@ export interface operations {
                 /** @description The maximum number of events to return. Default: 10. */
                 limit?: number;
                 /** @description A JSON RoomEventFilter to filter returned events with. */
-                filter?: string;
+                filter?: string | components["schemas"]["room_event_filter"];
             };
             header?: never;
             path: {
@@ -13743,7 +13743,7 @@ export interface operations {
                  *
                  *     See [Filtering](/client-server-api/#filtering) for more information.
                  */
-                filter?: string;
+                filter?: string | components["schemas"]["sync_filter"];
                 /**
                  * @description A point in time to continue a sync from. This should be the
                  *     `next_batch` token returned by an earlier call to this endpoint.

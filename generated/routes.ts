@@ -23,6 +23,8 @@ export interface RouteInfo {
   readonly body: 'none' | 'json' | 'binary';
   /** Whether the operation takes query parameters. */
   readonly query: boolean;
+  /** Query parameters whose object values are sent exploded (`?key=value` per key), the spec's form style; other objects go as JSON text. */
+  readonly explode?: readonly string[];
   /** The success response: none (a redirect), JSON, or bytes. */
   readonly response: 'none' | 'json' | 'binary';
   /** Repeating the call is harmless (GET, PUT, DELETE, and the POSTs of codegen/overrides.ts). */
@@ -225,10 +227,10 @@ export const ROUTES: { readonly [R in RouteKey]: RouteInfo } = JSON.parse(`{
   "GET /.well-known/matrix/support": {"method":"GET","path":"/.well-known/matrix/support","params":[],"auth":"none","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/app/v1/rooms/{roomAlias}": {"method":"GET","path":"/_matrix/app/v1/rooms/{roomAlias}","params":["roomAlias"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/app/v1/thirdparty/location": {"method":"GET","path":"/_matrix/app/v1/thirdparty/location","params":[],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
-  "GET /_matrix/app/v1/thirdparty/location/{protocol}": {"method":"GET","path":"/_matrix/app/v1/thirdparty/location/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
+  "GET /_matrix/app/v1/thirdparty/location/{protocol}": {"method":"GET","path":"/_matrix/app/v1/thirdparty/location/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null,"explode":["fields"]},
   "GET /_matrix/app/v1/thirdparty/protocol/{protocol}": {"method":"GET","path":"/_matrix/app/v1/thirdparty/protocol/{protocol}","params":["protocol"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/app/v1/thirdparty/user": {"method":"GET","path":"/_matrix/app/v1/thirdparty/user","params":[],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
-  "GET /_matrix/app/v1/thirdparty/user/{protocol}": {"method":"GET","path":"/_matrix/app/v1/thirdparty/user/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
+  "GET /_matrix/app/v1/thirdparty/user/{protocol}": {"method":"GET","path":"/_matrix/app/v1/thirdparty/user/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null,"explode":["fields"]},
   "GET /_matrix/app/v1/users/{userId}": {"method":"GET","path":"/_matrix/app/v1/users/{userId}","params":["userId"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v1/admin/lock/{userId}": {"method":"GET","path":"/_matrix/client/v1/admin/lock/{userId}","params":["userId"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v1/admin/suspend/{userId}": {"method":"GET","path":"/_matrix/client/v1/admin/suspend/{userId}","params":["userId"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
@@ -291,11 +293,11 @@ export const ROUTES: { readonly [R in RouteKey]: RouteInfo } = JSON.parse(`{
   "GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}": {"method":"GET","path":"/_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}","params":["roomId","eventType","stateKey"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v3/sync": {"method":"GET","path":"/_matrix/client/v3/sync","params":[],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v3/thirdparty/location": {"method":"GET","path":"/_matrix/client/v3/thirdparty/location","params":[],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
-  "GET /_matrix/client/v3/thirdparty/location/{protocol}": {"method":"GET","path":"/_matrix/client/v3/thirdparty/location/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
+  "GET /_matrix/client/v3/thirdparty/location/{protocol}": {"method":"GET","path":"/_matrix/client/v3/thirdparty/location/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null,"explode":["fields"]},
   "GET /_matrix/client/v3/thirdparty/protocol/{protocol}": {"method":"GET","path":"/_matrix/client/v3/thirdparty/protocol/{protocol}","params":["protocol"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v3/thirdparty/protocols": {"method":"GET","path":"/_matrix/client/v3/thirdparty/protocols","params":[],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v3/thirdparty/user": {"method":"GET","path":"/_matrix/client/v3/thirdparty/user","params":[],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
-  "GET /_matrix/client/v3/thirdparty/user/{protocol}": {"method":"GET","path":"/_matrix/client/v3/thirdparty/user/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null},
+  "GET /_matrix/client/v3/thirdparty/user/{protocol}": {"method":"GET","path":"/_matrix/client/v3/thirdparty/user/{protocol}","params":["protocol"],"auth":"required","body":"none","query":true,"response":"json","safe":true,"autoParam":null,"fallback":null,"explode":["fields"]},
   "GET /_matrix/client/v3/user/{userId}/account_data/{type}": {"method":"GET","path":"/_matrix/client/v3/user/{userId}/account_data/{type}","params":["userId","type"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v3/user/{userId}/filter/{filterId}": {"method":"GET","path":"/_matrix/client/v3/user/{userId}/filter/{filterId}","params":["userId","filterId"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},
   "GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}": {"method":"GET","path":"/_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}","params":["userId","roomId","type"],"auth":"required","body":"none","query":false,"response":"json","safe":true,"autoParam":null,"fallback":null},

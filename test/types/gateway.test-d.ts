@@ -4,6 +4,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import { createClient, type MediaResponse } from '../../src/index.js';
+import type { components } from '../../generated/client-server.js';
 
 const client = createClient({ baseUrl: 'https://hs.test', accessToken: 'token' });
 const api = client.api;
@@ -35,7 +36,14 @@ describe('the api chain', () => {
   });
 
   it('types sync and messages queries and their responses', () => {
-    expectTypeOf(api.sync.get).parameter(0).toEqualTypeOf<{ filter?: string; since?: string; full_state?: boolean; set_presence?: 'offline' | 'online' | 'unavailable'; timeout?: number; use_state_after?: boolean } | undefined>();
+    expectTypeOf(api.sync.get).parameter(0).toEqualTypeOf<{
+      filter?: string | components['schemas']['sync_filter'] | undefined;
+      since?: string | undefined;
+      full_state?: boolean | undefined;
+      set_presence?: 'offline' | 'online' | 'unavailable' | undefined;
+      timeout?: number | undefined;
+      use_state_after?: boolean | undefined;
+    } | undefined>();
     expectTypeOf(api.sync.get({ timeout: 0 })).resolves.toHaveProperty('next_batch').toEqualTypeOf<string>();
     expectTypeOf(api.rooms('!r:x').messages.get({ dir: 'b', limit: 10 })).resolves.toHaveProperty('chunk').toBeArray();
     // @ts-expect-error dir is required
