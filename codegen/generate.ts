@@ -12,6 +12,7 @@ import { generateTypes, mergedDocument } from './emit-types.js';
 import { emitChains } from './emit-chains.js';
 import { emitOperations, emitRoutes, emitTree } from './emit-routes.js';
 import { emitEvents } from './emit-events.js';
+import { TYPED_EVENT_IMPORT, typedEventText, typedEventTransform, withEventShapes } from './typed-events.js';
 
 /** What a generation produced. */
 export interface Generated {
@@ -38,13 +39,13 @@ export async function generate(specDir: string, version: string, commit: string)
   }
   const top = header(version, commit);
   const files = new Map<string, string>();
-  files.set('client-server.ts', top + await generateTypes(mergedDocument('Matrix Client-Server API', csOps, withSchemaTolerances(cs.schemas))));
+  files.set('client-server.ts', top + TYPED_EVENT_IMPORT + '\n' + await generateTypes(mergedDocument('Matrix Client-Server API', csOps, withEventShapes(withSchemaTolerances(cs.schemas))), typedEventTransform));
   files.set('appservice.ts', top + await generateTypes(mergedDocument('Matrix Application Service API', asOps, as.schemas)));
   files.set('routes.ts', top + `/** The spec version this table was generated from. */\nexport const SPEC_VERSION = ${JSON.stringify(version)};\n\n` + emitRoutes(routes));
   files.set('operations.ts', top + emitOperations(routes));
   files.set('tree.ts', top + emitTree(routes));
   files.set('chains.ts', top + emitChains(routes, version));
-  files.set('events.ts', top + (await emitEvents(specDir)).text);
+  files.set('events.ts', top + (await emitEvents(specDir)).text + typedEventText());
   files.set('README.md', `# generated/ — do not edit\n\nEverything here is made by \`codegen/\` (\`npm run generate\`) from the Matrix spec ${version}\n(matrix-org/matrix-spec@${commit}). CI regenerates it and fails on any difference.\n\n` +
     `| file | what | made by |\n|---|---|---|\n` +
     `| routes.ts | the runtime route table: one row per operation | codegen/emit-routes.ts |\n` +

@@ -2237,3 +2237,22 @@ export const EVENT_KINDS: Readonly<Record<KnownEventType, 'state' | 'room' | 'ot
     "m.tag": "other",
     "m.typing": "other",
 });
+
+/**
+ * An event type outside the spec's reserved `m.` namespace (`com.example.foo`,
+ * `org.matrix.msc1234.bar`), written in ASCII: a template type that no type the
+ * spec defines matches, so comparing `event.type` with a known type narrows
+ * the event to that type.
+ */
+export type CustomEventType = `${"a" | "b" | "c" | "d" | "e" | "f" | "g" | "h" | "i" | "j" | "k" | "l" | "n" | "o" | "p" | "q" | "r" | "s" | "t" | "u" | "v" | "w" | "x" | "y" | "z" | "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L" | "M" | "N" | "O" | "P" | "Q" | "R" | "S" | "T" | "U" | "V" | "W" | "X" | "Y" | "Z" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "_" | "-"}${string}` | `m${"a" | "b" | "c" | "d" | "e" | "f" | "g" | "h" | "i" | "j" | "k" | "l" | "m" | "n" | "o" | "p" | "q" | "r" | "s" | "t" | "u" | "v" | "w" | "x" | "y" | "z" | "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L" | "M" | "N" | "O" | "P" | "Q" | "R" | "S" | "T" | "U" | "V" | "W" | "X" | "Y" | "Z" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "_" | "-"}${string}`;
+
+/**
+ * An event as the API answers it, discriminated by `type`: for each event type
+ * the spec defines, `content` is that type's content; for a custom type
+ * (`CustomEventType`) it is an open object. `Shape` holds the other fields.
+ * An `m.` type the spec does not define (one newer than the spec this was
+ * generated from) is not in the union.
+ */
+export type TypedEvent<Shape extends { type: string; content: unknown }> =
+    | { [T in KnownEventType]: Omit<Shape, "type" | "content"> & { type: T; content: EventContentMap[T] } }[KnownEventType]
+    | (Omit<Shape, "type" | "content"> & { type: CustomEventType; content: { [key: string]: unknown } });
