@@ -12,6 +12,7 @@ import { generateTypes, mergedDocument } from './emit-types.js';
 import { emitChains } from './emit-chains.js';
 import { emitOperations, emitRoutes, emitTree } from './emit-routes.js';
 import { emitEvents } from './emit-events.js';
+import { withOpenResponses } from './open-responses.js';
 import { TYPED_EVENT_IMPORT, typedEventText, typedEventTransform, withEventShapes } from './typed-events.js';
 
 /** What a generation produced. */
@@ -39,7 +40,7 @@ export async function generate(specDir: string, version: string, commit: string)
   }
   const top = header(version, commit);
   const files = new Map<string, string>();
-  files.set('client-server.ts', top + TYPED_EVENT_IMPORT + '\n' + await generateTypes(mergedDocument('Matrix Client-Server API', csOps, withEventShapes(withSchemaTolerances(cs.schemas))), typedEventTransform));
+  files.set('client-server.ts', top + TYPED_EVENT_IMPORT + '\n' + await generateTypes(mergedDocument('Matrix Client-Server API', withOpenResponses(csOps), withEventShapes(withSchemaTolerances(cs.schemas))), typedEventTransform));
   files.set('appservice.ts', top + await generateTypes(mergedDocument('Matrix Application Service API', asOps, as.schemas)));
   files.set('routes.ts', top + `/** The spec version this table was generated from. */\nexport const SPEC_VERSION = ${JSON.stringify(version)};\n\n` + emitRoutes(routes));
   files.set('operations.ts', top + emitOperations(routes));

@@ -5078,6 +5078,8 @@ export interface operations {
                         } & {
                             [key: string]: string;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5113,7 +5115,7 @@ export interface operations {
                          *     If only `contacts` is set, it must contain at least one
                          *     item.
                          */
-                        contacts?: {
+                        contacts?: ({
                             /**
                              * Format: mx-user-id
                              * @description A [Matrix User ID](/appendices/#user-identifiers)
@@ -5148,7 +5150,9 @@ export interface operations {
                              * @enum {string}
                              */
                             role: "m.role.admin" | "m.role.security";
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         /**
                          * Format: uri
                          * @description The URL of a page to give users help specific to the
@@ -5157,6 +5161,8 @@ export interface operations {
                          *     At least one of `contacts` or `support_page` is required.
                          */
                         support_page?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5190,6 +5196,8 @@ export interface operations {
                     "application/json": {
                         /** @description Whether the target account is locked. */
                         locked: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5253,6 +5261,8 @@ export interface operations {
                     "application/json": {
                         /** @description Whether the target account is locked. */
                         locked: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5309,6 +5319,8 @@ export interface operations {
                     "application/json": {
                         /** @description Whether the target account is suspended. */
                         suspended: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5372,6 +5384,8 @@ export interface operations {
                     "application/json": {
                         /** @description Whether the target account is suspended. */
                         suspended: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5443,6 +5457,8 @@ export interface operations {
                          *     request took from the homeserver's point of view.
                          */
                         duration_ms: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5619,6 +5635,8 @@ export interface operations {
                          *     the [device authorisation grant](/client-server-api/#device-authorisation-grant).
                          */
                         device_authorization_endpoint?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5666,6 +5684,8 @@ export interface operations {
                          *     (2 minutes) is recommended as a default.
                          */
                         expires_in_ms: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5727,6 +5747,8 @@ export interface operations {
                          *     If not listed or null, the size limit should be treated as unknown.
                          */
                         "m.upload.size"?: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -6227,6 +6249,8 @@ export interface operations {
                          *     if there are no more results to return.
                          */
                         next_batch?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -6279,6 +6303,8 @@ export interface operations {
                          *     the server.
                          */
                         valid: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -6330,14 +6356,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["room_summary"] & {
+                    "application/json": components["schemas"]["room_summary"] & ({
                         /**
                          * @description The membership state of the user if the user is joined to the room. Absent
                          *     if the API was called unauthenticated.
                          * @enum {string}
                          */
                         membership?: "invite" | "join" | "knock" | "leave" | "ban";
-                    };
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
             /** @description The room could not be found. */
@@ -6410,30 +6438,36 @@ export interface operations {
                          *     * The room is "knockable" (the room's join rules are set to `knock`, or `knock_restricted`, in a room version that supports those settings).
                          *     * The room's [`m.room.history_visibility`](#room-history-visibility) is set to `world_readable`.
                          */
-                        rooms: (components["schemas"]["room_summary"] & {
+                        rooms: (components["schemas"]["room_summary"] & ({
                             /**
                              * @description The [`m.space.child`](/client-server-api/#mspacechild) events of the space-room, represented
                              *     as [Stripped State Events](/client-server-api/#stripped-state) with an added `origin_server_ts` key.
                              *
                              *     If the room is not a space-room, this should be empty.
                              */
-                            children_state: (components["schemas"]["events/core-event-schema/stripped_state"] & {
+                            children_state: (components["schemas"]["events/core-event-schema/stripped_state"] & ({
                                 /**
                                  * Format: int64
                                  * @description The `origin_server_ts` for the event.
                                  */
                                 origin_server_ts: number;
-                            })[];
+                            } & {
+                                [key: string]: unknown;
+                            }))[];
                             room_type?: unknown;
                             allowed_room_ids?: unknown;
                             encryption?: unknown;
                             room_version?: unknown;
-                        })[];
+                        } & {
+                            [key: string]: unknown;
+                        }))[];
                         /**
                          * @description A token to supply to `from` to keep paginating the responses. Not present when there are
                          *     no further results.
                          */
                         next_batch?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -6550,7 +6584,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         /**
                          * @description An opaque string representing a pagination token. The absence of this token
                          *     means there are no more results to fetch and the client should stop paginating.
@@ -6568,12 +6602,16 @@ export interface operations {
                          */
                         recursion_depth?: number;
                     } & {
+                        [key: string]: unknown;
+                    }) & ({
                         /**
                          * ChildEventsChunk
                          * @description The child events of the requested event, ordered topologically most-recent first.
                          */
                         chunk: components["schemas"]["client_event"][];
-                    };
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
             /**
@@ -6663,7 +6701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         /**
                          * @description An opaque string representing a pagination token. The absence of this token
                          *     means there are no more results to fetch and the client should stop paginating.
@@ -6681,6 +6719,8 @@ export interface operations {
                          */
                         recursion_depth?: number;
                     } & {
+                        [key: string]: unknown;
+                    }) & ({
                         /**
                          * ChildEventsChunk
                          * @description The child events of the requested event, ordered topologically
@@ -6688,7 +6728,9 @@ export interface operations {
                          *     supplied in the URL.
                          */
                         chunk: components["schemas"]["client_event"][];
-                    };
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
             /**
@@ -6785,7 +6827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         /**
                          * @description An opaque string representing a pagination token. The absence of this token
                          *     means there are no more results to fetch and the client should stop paginating.
@@ -6803,6 +6845,8 @@ export interface operations {
                          */
                         recursion_depth?: number;
                     } & {
+                        [key: string]: unknown;
+                    }) & ({
                         /**
                          * ChildEventsChunk
                          * @description The child events of the requested event, ordered topologically most-recent
@@ -6810,7 +6854,9 @@ export interface operations {
                          *     in the URL.
                          */
                         chunk: components["schemas"]["client_event"][];
-                    };
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
             /**
@@ -6880,6 +6926,8 @@ export interface operations {
                          *     no further results.
                          */
                         next_batch?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -6963,6 +7011,8 @@ export interface operations {
                          *     use case.
                          */
                         origin_server_ts: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7002,7 +7052,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        threepids?: {
+                        threepids?: ({
                             /**
                              * @description The medium of the third-party identifier.
                              * @enum {string}
@@ -7021,7 +7071,11 @@ export interface operations {
                              * @description The timestamp, in milliseconds, when the homeserver associated the third-party identifier with the user.
                              */
                             added_at: number;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7082,6 +7136,8 @@ export interface operations {
                          *     in the `/versions` response (ie: r0.5.0).
                          */
                         submit_url?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7125,7 +7181,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The homeserver requires additional authentication information. */
@@ -7176,7 +7234,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description This request was rate-limited. */
@@ -7238,6 +7298,8 @@ export interface operations {
                          * @enum {string}
                          */
                         id_server_unbind_result: "no-support" | "success";
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7401,6 +7463,8 @@ export interface operations {
                          * @enum {string}
                          */
                         id_server_unbind_result: "no-support" | "success";
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7469,6 +7533,8 @@ export interface operations {
                          * @enum {string}
                          */
                         id_server_unbind_result: "success" | "no-support";
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7524,7 +7590,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The homeserver requires additional authentication information. */
@@ -7681,6 +7749,8 @@ export interface operations {
                          *     non-guest user.
                          */
                         is_guest?: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7738,9 +7808,9 @@ export interface operations {
                         devices?: {
                             [key: string]: {
                                 /** @description A user's sessions (i.e. what they did with an access token from one login). */
-                                sessions?: {
+                                sessions?: ({
                                     /** @description Information particular connections in the session. */
-                                    connections?: {
+                                    connections?: ({
                                         /** @description Most recently seen IP address of the session. */
                                         ip?: string;
                                         /**
@@ -7750,10 +7820,18 @@ export interface operations {
                                         last_seen?: number;
                                         /** @description User agent string last seen in the session. */
                                         user_agent?: string;
-                                    }[];
-                                }[];
+                                    } & {
+                                        [key: string]: unknown;
+                                    })[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                            } & {
+                                [key: string]: unknown;
                             };
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -7788,6 +7866,8 @@ export interface operations {
                             "m.change_password"?: {
                                 /** @description True if the user can perform the action, false otherwise. */
                                 enabled: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * BooleanCapability
@@ -7797,6 +7877,8 @@ export interface operations {
                             "m.forget_forced_upon_leave"?: {
                                 /** @description True if the user can perform the action, false otherwise. */
                                 enabled: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * RoomVersionsCapability
@@ -7809,6 +7891,8 @@ export interface operations {
                                 available: {
                                     [key: string]: "stable" | "unstable";
                                 };
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * BooleanCapability
@@ -7823,6 +7907,8 @@ export interface operations {
                             "m.set_displayname"?: {
                                 /** @description True if the user can perform the action, false otherwise. */
                                 enabled: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * BooleanCapability
@@ -7837,6 +7923,8 @@ export interface operations {
                             "m.set_avatar_url"?: {
                                 /** @description True if the user can perform the action, false otherwise. */
                                 enabled: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * BooleanCapability
@@ -7845,6 +7933,8 @@ export interface operations {
                             "m.3pid_changes"?: {
                                 /** @description True if the user can perform the action, false otherwise. */
                                 enabled: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * BooleanCapability
@@ -7853,6 +7943,8 @@ export interface operations {
                             "m.get_login_token"?: {
                                 /** @description True if the user can perform the action, false otherwise. */
                                 enabled: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * ProfileFieldsCapability
@@ -7877,6 +7969,8 @@ export interface operations {
                                 disallowed?: string[];
                                 /** @description `true` if the user can create, update or delete any profile fields, `false` otherwise. */
                                 enabled: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * AccountModerationCapability
@@ -7902,10 +7996,14 @@ export interface operations {
                                  *     Defaults to `false`.
                                  */
                                 lock?: boolean;
+                            } & {
+                                [key: string]: unknown;
                             };
                         } & {
                             [key: string]: unknown;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8056,6 +8154,8 @@ export interface operations {
                          * @description The created room's ID.
                          */
                         room_id: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8135,7 +8235,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The homeserver requires additional authentication information. */
@@ -8167,6 +8269,8 @@ export interface operations {
                     "application/json": {
                         /** @description A list of all registered devices for this user. */
                         devices?: components["schemas"]["client_device"][];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8231,7 +8335,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The device was successfully created by the application service. */
@@ -8240,7 +8346,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The current user has no device with the given ID. */
@@ -8283,7 +8391,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The homeserver requires additional authentication information. */
@@ -8332,7 +8442,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -8361,6 +8473,8 @@ export interface operations {
                          * @enum {string}
                          */
                         visibility?: "private" | "public";
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8405,7 +8519,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The room is not known to the server. */
@@ -8448,6 +8564,8 @@ export interface operations {
                         room_id?: string;
                         /** @description A list of servers that are aware of this room alias. */
                         servers?: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8503,7 +8621,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The given `roomAlias` is not a valid room alias. */
@@ -8547,7 +8667,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description There is no mapped room ID for this room alias. */
@@ -8586,7 +8708,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
+                    "application/json": ({
                         /**
                          * @description A token which correlates to the start of `chunk`. This
                          *     is usually the same token supplied to `from=`.
@@ -8599,7 +8721,9 @@ export interface operations {
                         end?: string;
                         /** @description An array of events. */
                         chunk?: components["schemas"]["client_event"][];
-                    } | {
+                    } & {
+                        [key: string]: unknown;
+                    }) | ({
                         /**
                          * @description A token which correlates to the first value in `chunk`. This
                          *     is usually the same token supplied to `from=`.
@@ -8611,8 +8735,12 @@ export interface operations {
                          */
                         end?: string;
                         /** @description An array of events. */
-                        chunk?: components["schemas"]["client_event"][];
-                    };
+                        chunk?: ({
+                            [key: string]: unknown;
+                        } & components["schemas"]["client_event"])[];
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
             /** @description Bad pagination `from` parameter. */
@@ -8688,7 +8816,7 @@ export interface operations {
                         end: string;
                         /** @description A list of presence events. */
                         presence: components["schemas"]["events/core-event-schema/event"][];
-                        rooms: {
+                        rooms: ({
                             /**
                              * Format: mx-room-id
                              * @description The ID of this room.
@@ -8703,7 +8831,9 @@ export interface operations {
                              * InviteEvent
                              * @description The invite event if `membership` is `invite`
                              */
-                            invite?: components["schemas"]["client_event"];
+                            invite?: {
+                                [key: string]: unknown;
+                            } & components["schemas"]["client_event"];
                             /**
                              * PaginationChunk
                              * @description The pagination chunk for this room.
@@ -8734,6 +8864,8 @@ export interface operations {
                                  *     will consist of at most `limit` elements.
                                  */
                                 chunk: components["schemas"]["client_event"][];
+                            } & {
+                                [key: string]: unknown;
                             };
                             /**
                              * @description If the user is a member of the room this will be the
@@ -8753,9 +8885,13 @@ export interface operations {
                              *     this room.
                              */
                             account_data?: components["schemas"]["events/core-event-schema/event"][];
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         /** @description The global private data created by this user. */
                         account_data?: components["schemas"]["events/core-event-schema/event"][];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8818,6 +8954,8 @@ export interface operations {
                          * @description The joined room ID.
                          */
                         room_id: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8866,6 +9004,8 @@ export interface operations {
                     "application/json": {
                         /** @description The ID of each room in which the user has `joined` membership. */
                         joined_rooms: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8914,6 +9054,8 @@ export interface operations {
                          *     with the user.
                          */
                         left?: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -8965,7 +9107,9 @@ export interface operations {
                          *     user or device is missing from the `one_time_keys` result.
                          */
                         failures?: {
-                            [key: string]: Record<string, unknown>;
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
                         };
                         /**
                          * @description One-time keys for the queried devices. A map from user ID, to a
@@ -8982,6 +9126,8 @@ export interface operations {
                                 [key: string]: components["schemas"]["one_time_keys"];
                             };
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9029,7 +9175,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -9107,7 +9255,9 @@ export interface operations {
                          *     user or device is missing from the `device_keys` result.
                          */
                         failures?: {
-                            [key: string]: Record<string, unknown>;
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
                         };
                         /**
                          * @description Information on the queried devices. A map from user ID, to a
@@ -9118,7 +9268,7 @@ export interface operations {
                          */
                         device_keys?: {
                             [key: string]: {
-                                [key: string]: {
+                                [key: string]: ({
                                     /**
                                      * UnsignedDeviceInfo
                                      * @description Additional data added to the device key information
@@ -9128,8 +9278,12 @@ export interface operations {
                                     unsigned?: {
                                         /** @description The display name which the user set on the device. */
                                         device_display_name?: string;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
-                                } & components["schemas"]["device_keys"];
+                                } & {
+                                    [key: string]: unknown;
+                                }) & components["schemas"]["device_keys"];
                             };
                         };
                         /**
@@ -9162,6 +9316,8 @@ export interface operations {
                         user_signing_keys?: {
                             [key: string]: components["schemas"]["cross_signing_key"];
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9202,9 +9358,13 @@ export interface operations {
                          */
                         failures?: {
                             [key: string]: {
-                                [key: string]: Record<string, unknown>;
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
                             };
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9271,6 +9431,8 @@ export interface operations {
                         one_time_key_counts: {
                             [key: string]: number;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9320,6 +9482,8 @@ export interface operations {
                          * @description The knocked room ID.
                          */
                         room_id: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9375,7 +9539,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description The homeserver's supported login types */
-                        flows?: {
+                        flows?: ({
                             /**
                              * @description The login type. This is supplied as the `type` when
                              *     logging in.
@@ -9390,7 +9554,11 @@ export interface operations {
                              *     be able to generate such a token.
                              */
                             get_login_token?: boolean;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9533,6 +9701,8 @@ export interface operations {
                          *     form as the one returned from .well-known autodiscovery.
                          */
                         well_known?: components["schemas"]["wellknown/full"];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9682,7 +9852,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -9702,7 +9874,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -9744,7 +9918,7 @@ export interface operations {
                          */
                         next_token?: string;
                         /** @description The list of events that triggered notifications. */
-                        notifications: {
+                        notifications: ({
                             /**
                              * @description The action(s) to perform when the conditions for this rule are met.
                              *     See [Push Rules: API](/client-server-api/#push-rules-api).
@@ -9770,7 +9944,11 @@ export interface operations {
                              *     in milliseconds.
                              */
                             ts: number;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9809,6 +9987,8 @@ export interface operations {
                         status_msg?: string | null;
                         /** @description Whether the user is currently active */
                         currently_active?: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -9866,7 +10046,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description This request was rate-limited. */
@@ -10003,7 +10185,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -10066,7 +10250,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The request is malformed, contains invalid JSON, or specifies an invalid key. */
@@ -10225,7 +10411,7 @@ export interface operations {
                          * Pushers
                          * @description An array containing the current pushers for the user
                          */
-                        pushers?: {
+                        pushers?: ({
                             /**
                              * @description This is a unique identifier for this pusher. See `/set` for
                              *     more detail.
@@ -10279,8 +10465,14 @@ export interface operations {
                                  *     Gateway.
                                  */
                                 format?: string;
+                            } & {
+                                [key: string]: unknown;
                             };
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -10392,7 +10584,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description One or more of the pusher values were invalid. */
@@ -10435,7 +10629,11 @@ export interface operations {
                          * Ruleset
                          * @description The global ruleset.
                          */
-                        global: components["schemas"]["push_ruleset"];
+                        global: {
+                            [key: string]: unknown;
+                        } & components["schemas"]["push_ruleset"];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -10484,7 +10682,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["push_rule"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    } & components["schemas"]["push_rule"];
                 };
             };
             /** @description The push rule does not exist. */
@@ -10554,7 +10754,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description There was a problem configuring this push rule. */
@@ -10606,7 +10808,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The push rule does not exist. */
@@ -10643,6 +10847,8 @@ export interface operations {
                     "application/json": {
                         /** @description The action(s) to perform for this rule. */
                         actions: (string | Record<string, unknown>)[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -10685,7 +10891,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The push rule does not exist. */
@@ -10722,6 +10930,8 @@ export interface operations {
                     "application/json": {
                         /** @description Whether the push rule is enabled or not. */
                         enabled: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -10764,7 +10974,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The push rule does not exist. */
@@ -10815,6 +11027,8 @@ export interface operations {
                          *     expire.
                          */
                         expires_in_ms?: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -10951,6 +11165,8 @@ export interface operations {
                          *     Required if the `inhibit_login` option is false.
                          */
                         device_id?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11039,6 +11255,8 @@ export interface operations {
                          *     be `true` when the server replies with 200 OK.
                          */
                         available?: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11208,6 +11426,8 @@ export interface operations {
                         rooms: {
                             [key: string]: components["schemas"]["room_key_backup"];
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11269,6 +11489,8 @@ export interface operations {
                         etag: string;
                         /** @description The number of keys stored in the backup */
                         count: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11333,6 +11555,8 @@ export interface operations {
                         etag: string;
                         /** @description The number of keys stored in the backup */
                         count: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11380,7 +11604,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["room_key_backup"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    } & components["schemas"]["room_key_backup"];
                 };
             };
             /** @description The backup was not found. */
@@ -11439,6 +11665,8 @@ export interface operations {
                         etag: string;
                         /** @description The number of keys stored in the backup */
                         count: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11506,6 +11734,8 @@ export interface operations {
                         etag: string;
                         /** @description The number of keys stored in the backup */
                         count: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11613,6 +11843,8 @@ export interface operations {
                         etag: string;
                         /** @description The number of keys stored in the backup */
                         count: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11673,6 +11905,8 @@ export interface operations {
                         etag: string;
                         /** @description The number of keys stored in the backup */
                         count: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11722,7 +11956,9 @@ export interface operations {
                          *     algorithms in [Server-side key backups](/client-server-api/#server-side-key-backups) for more information on the
                          *     expected format of the data.
                          */
-                        auth_data: Record<string, unknown>;
+                        auth_data: {
+                            [key: string]: unknown;
+                        };
                         /** @description The number of keys stored in the backup. */
                         count: number;
                         /**
@@ -11734,6 +11970,8 @@ export interface operations {
                         etag: string;
                         /** @description The backup version. */
                         version: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11792,6 +12030,8 @@ export interface operations {
                     "application/json": {
                         /** @description The backup version. This is an opaque string. */
                         version: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11840,7 +12080,9 @@ export interface operations {
                          *     algorithms in [Server-side key backups](/client-server-api/#server-side-key-backups) for more information on the
                          *     expected format of the data.
                          */
-                        auth_data: Record<string, unknown>;
+                        auth_data: {
+                            [key: string]: unknown;
+                        };
                         /** @description The number of keys stored in the backup. */
                         count: number;
                         /**
@@ -11852,6 +12094,8 @@ export interface operations {
                         etag: string;
                         /** @description The backup version. */
                         version: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -11921,7 +12165,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -11983,7 +12229,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -12030,6 +12278,8 @@ export interface operations {
                     "application/json": {
                         /** @description The server's local aliases on the room. Can be empty. */
                         aliases: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12092,7 +12342,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -12168,6 +12420,8 @@ export interface operations {
                         events_after?: components["schemas"]["client_event"][];
                         /** @description The state of the room at the last event returned. */
                         state?: components["schemas"]["client_event"][];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12225,7 +12479,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The user has not left the room */
@@ -12305,6 +12561,8 @@ export interface operations {
                              *     will consist of at most `limit` elements.
                              */
                             chunk: components["schemas"]["client_event"][];
+                        } & {
+                            [key: string]: unknown;
                         };
                         /**
                          * @description If the user is a member of the room this will be the
@@ -12320,7 +12578,11 @@ export interface operations {
                          */
                         visibility?: "private" | "public";
                         /** @description The private data that this user has attached to this room. */
-                        account_data?: components["schemas"]["events/core-event-schema/event"][];
+                        account_data?: ({
+                            [key: string]: unknown;
+                        } & components["schemas"]["events/core-event-schema/event"])[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12366,7 +12628,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -12465,6 +12729,8 @@ export interface operations {
                          * @description The joined room ID.
                          */
                         room_id: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12524,8 +12790,12 @@ export interface operations {
                                  * @description The avatar of the user this object is representing, as an [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris).
                                  */
                                 avatar_url?: string | null;
+                            } & {
+                                [key: string]: unknown;
                             };
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12571,7 +12841,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -12620,7 +12892,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description This request was rate-limited. */
@@ -12678,6 +12952,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         chunk?: components["schemas"]["client_event"][];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12778,6 +13054,8 @@ export interface operations {
                          *     the membership of those members has not changed.
                          */
                         state?: components["schemas"]["client_event"][];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12831,7 +13109,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description This request was rate-limited. */
@@ -12891,7 +13171,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -12958,6 +13240,8 @@ export interface operations {
                          * @description A unique identifier for the event.
                          */
                         event_id?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -12988,7 +13272,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The room was not found on the homeserver. */
@@ -13038,7 +13324,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -13094,6 +13382,8 @@ export interface operations {
                          * @description A unique identifier for the event.
                          */
                         event_id: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -13179,7 +13469,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown> | components["schemas"]["events/core-event-schema/state_event"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    } | components["schemas"]["events/core-event-schema/state_event"];
                 };
             };
             /** @description You aren't a member of the room and weren't previously a member of the room. */
@@ -13233,6 +13525,8 @@ export interface operations {
                          * @description A unique identifier for the event.
                          */
                         event_id: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -13306,7 +13600,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description This request was rate-limited. */
@@ -13353,7 +13649,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -13412,6 +13710,8 @@ export interface operations {
                     "application/json": {
                         /** @description The ID of the new room. */
                         replacement_room: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -13566,14 +13866,16 @@ export interface operations {
                                  * Results
                                  * @description List of results in the requested order.
                                  */
-                                results?: {
+                                results?: ({
                                     /** @description A number that describes how closely this result matches the search. Higher is closer. */
                                     rank?: number;
                                     /**
                                      * Event
                                      * @description The event that matched.
                                      */
-                                    result?: components["schemas"]["client_event"];
+                                    result?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["client_event"];
                                     /**
                                      * Event Context
                                      * @description Context for result, if requested.
@@ -13606,20 +13908,30 @@ export interface operations {
                                                  * Format: uri
                                                  */
                                                 avatar_url?: string | null;
+                                            } & {
+                                                [key: string]: unknown;
                                             };
                                         };
                                         /**
                                          * Events Before
                                          * @description Events just before the result.
                                          */
-                                        events_before?: components["schemas"]["client_event"][];
+                                        events_before?: ({
+                                            [key: string]: unknown;
+                                        } & components["schemas"]["client_event"])[];
                                         /**
                                          * Events After
                                          * @description Events just after the result.
                                          */
-                                        events_after?: components["schemas"]["client_event"][];
+                                        events_after?: ({
+                                            [key: string]: unknown;
+                                        } & components["schemas"]["client_event"])[];
+                                    } & {
+                                        [key: string]: unknown;
                                     };
-                                }[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
                                 /**
                                  * Current state
                                  * @description The current state for every room in the results.
@@ -13660,6 +13972,8 @@ export interface operations {
                                             order?: number;
                                             /** @description Which results are in this group. */
                                             results?: string[];
+                                        } & {
+                                            [key: string]: unknown;
                                         };
                                     };
                                 };
@@ -13671,8 +13985,14 @@ export interface operations {
                                  *     more results.
                                  */
                                 next_batch?: string;
+                            } & {
+                                [key: string]: unknown;
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -13733,7 +14053,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -13890,6 +14212,8 @@ export interface operations {
                                          *     may be omitted. Required otherwise.
                                          */
                                         "m.invited_member_count"?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     /**
                                      * State
@@ -13910,7 +14234,9 @@ export interface operations {
                                      *     MUST be omitted if `use_state_after` was set to `true`
                                      *     in the request.
                                      */
-                                    state?: components["schemas"]["state_event_batch"];
+                                    state?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["state_event_batch"];
                                     /**
                                      * State
                                      * @description Updates to the state, between the time indicated by
@@ -13936,13 +14262,17 @@ export interface operations {
                                      *     **Required** if `use_state_after` was set to `true` in the
                                      *     request, even if it is empty.
                                      */
-                                    state_after?: components["schemas"]["state_event_batch"];
+                                    state_after?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["state_event_batch"];
                                     /**
                                      * Timeline
                                      * @description The timeline of messages and state changes in the
                                      *     room.
                                      */
-                                    timeline?: components["schemas"]["timeline_batch"];
+                                    timeline?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["timeline_batch"];
                                     /**
                                      * Ephemeral
                                      * @description The new ephemeral events in the room (events that
@@ -13951,13 +14281,17 @@ export interface operations {
                                      *     [typing notification](/client-server-api/#typing-notifications)
                                      *     and [read receipt](/client-server-api/#receipts) events.
                                      */
-                                    ephemeral?: components["schemas"]["event_batch"];
+                                    ephemeral?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["event_batch"];
                                     /**
                                      * Account Data
                                      * @description The private data that this user has attached to
                                      *     this room.
                                      */
-                                    account_data?: components["schemas"]["event_batch"];
+                                    account_data?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["event_batch"];
                                     /**
                                      * Unread Notification Counts
                                      * @description Counts of unread notifications for this room. See the
@@ -13979,6 +14313,8 @@ export interface operations {
                                          * @description The total number of unread notifications for this room.
                                          */
                                         notification_count?: number;
+                                    } & {
+                                        [key: string]: unknown;
                                     };
                                     /**
                                      * Unread Thread Notification Counts
@@ -14001,8 +14337,12 @@ export interface operations {
                                              * @description The total number of unread notifications for this *thread*.
                                              */
                                             notification_count?: number;
+                                        } & {
+                                            [key: string]: unknown;
                                         };
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                             };
                             /**
@@ -14023,7 +14363,11 @@ export interface operations {
                                          *     invite state.
                                          */
                                         events?: components["schemas"]["events/core-event-schema/stripped_state"][];
+                                    } & {
+                                        [key: string]: unknown;
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                             };
                             /**
@@ -14043,7 +14387,11 @@ export interface operations {
                                          *     knock state.
                                          */
                                         events?: components["schemas"]["events/core-event-schema/stripped_state"][];
+                                    } & {
+                                        [key: string]: unknown;
                                     };
+                                } & {
+                                    [key: string]: unknown;
                                 };
                             };
                             /**
@@ -14060,7 +14408,9 @@ export interface operations {
                                      *     MUST be omitted if `use_state_after` was set to `true` in the
                                      *     request.
                                      */
-                                    state?: components["schemas"]["state_event_batch"];
+                                    state?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["state_event_batch"];
                                     /**
                                      * State
                                      * @description The state updates for the room up to the **end** of the timeline.
@@ -14074,44 +14424,62 @@ export interface operations {
                                      *     **Required** if `use_state_after` was set to `true` in the
                                      *     request, even if it is empty.
                                      */
-                                    state_after?: components["schemas"]["state_event_batch"];
+                                    state_after?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["state_event_batch"];
                                     /**
                                      * Timeline
                                      * @description The timeline of messages and state changes in the
                                      *     room up to the point when the user left.
                                      */
-                                    timeline?: components["schemas"]["timeline_batch"];
+                                    timeline?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["timeline_batch"];
                                     /**
                                      * Account Data
                                      * @description The private data that this user has attached to
                                      *     this room.
                                      */
-                                    account_data?: components["schemas"]["event_batch"];
+                                    account_data?: {
+                                        [key: string]: unknown;
+                                    } & components["schemas"]["event_batch"];
+                                } & {
+                                    [key: string]: unknown;
                                 };
                             };
+                        } & {
+                            [key: string]: unknown;
                         };
                         /**
                          * Presence
                          * @description The updates to the presence status of other users.
                          */
-                        presence?: components["schemas"]["event_batch"];
+                        presence?: {
+                            [key: string]: unknown;
+                        } & components["schemas"]["event_batch"];
                         /**
                          * Account Data
                          * @description The global private data created by this user.
                          */
-                        account_data?: components["schemas"]["event_batch"];
+                        account_data?: {
+                            [key: string]: unknown;
+                        } & components["schemas"]["event_batch"];
                         /**
                          * ToDevice
                          * @description Information on the send-to-device messages for the client
                          *     device, as defined in [Send-to-Device messaging](/client-server-api/#extensions-to-sync).
                          */
-                        to_device?: Record<string, unknown>;
+                        to_device?: {
+                            [key: string]: unknown;
+                        };
                         /**
                          * DeviceLists
                          * @description Information on end-to-end device updates, as specified in
                          *     [End-to-end encryption](/client-server-api/#e2e-extensions-to-sync).
                          */
-                        device_lists?: Record<string, unknown>;
+                        device_lists?: {
+                            [key: string]: unknown;
+                        };
                         /**
                          * One-time keys count
                          * @description Information on end-to-end encryption keys, as specified
@@ -14120,6 +14488,8 @@ export interface operations {
                         device_one_time_keys_count?: {
                             [key: string]: number;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -14346,7 +14716,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -14406,7 +14778,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -14478,6 +14852,8 @@ export interface operations {
                          *     declared filter by homeservers on some APIs.
                          */
                         filter_id: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -14589,7 +14965,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The given `roomID` is not a valid room ID. Errcode: `M_INVALID_PARAM`. */
@@ -14660,7 +15038,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -14729,6 +15109,8 @@ export interface operations {
                         tags?: {
                             [key: string]: components["schemas"]["tag"];
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -14764,7 +15146,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -14794,7 +15178,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -14825,7 +15211,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description Ordered by rank and then whether or not profile info is available. */
-                        results: {
+                        results: ({
                             /**
                              * Format: mx-user-id
                              * @description The user's matrix user ID.
@@ -14838,9 +15224,13 @@ export interface operations {
                              * @description The avatar url, as an [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris), if one exists.
                              */
                             avatar_url?: string | null;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         /** @description Indicates if the result list has been truncated by the limit. */
                         limited: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -14883,7 +15273,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The user was not found on the homeserver. */
@@ -14930,6 +15322,8 @@ export interface operations {
                         uris?: string[];
                         /** @description The time-to-live in seconds */
                         ttl?: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -14970,6 +15364,8 @@ export interface operations {
                         unstable_features?: {
                             [key: string]: boolean;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -15003,6 +15399,8 @@ export interface operations {
                          *     generated media id will expire, if media is not uploaded.
                          */
                         unused_expires_at?: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -15049,6 +15447,8 @@ export interface operations {
                          *     If not listed or null, the size limit should be treated as unknown.
                          */
                         "m.upload.size"?: number;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -15584,6 +15984,8 @@ export interface operations {
                          * @description The [`mxc://` URI](/client-server-api/#matrix-content-mxc-uris) to the uploaded content.
                          */
                         content_uri: `mxc://${string}`;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -15657,7 +16059,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, unknown>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
