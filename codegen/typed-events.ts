@@ -79,3 +79,37 @@ export type TypedEvent<Shape extends { type: string; content: unknown }> =
     | (Omit<Shape, "type" | "content"> & { type: CustomEventType; content: { [key: string]: unknown } });
 `;
 }
+
+/** What {@link variantBase} reads of an event schema. */
+interface SchemaWithContent {
+  content: Json;
+}
+
+/**
+ * The discriminating content key of an event type with variant schemas
+ * (`msgtype` for `m.room.message`, `method` for `m.key.verification.start`):
+ * the key that each variant fixes to one value. Undefined when there is none.
+ */
+export function variantKey(variants: readonly SchemaWithContent[]): string | undefined {
+  if (variants.length === 0) return undefined;
+  const fixed = (content: Json): string[] => {
+    if (typeof content !== 'object' || content === null || Array.isArray(content)) return [];
+    const properties = content.properties;
+    if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return [];
+    return Object.entries(properties)
+      .filter(([, p]) => typeof p === 'object' && p !== null && !Array.isArray(p) && Array.isArray(p.enum) && p.enum.length === 1)
+      .map(([k]) => k);
+  };
+  const [first, ...rest] = variants.map((v) => fixed(v.content));
+  return first?.find((key) => rest.every((keys) => keys.includes(key)));
+}
+
+/**
+ * The union member of the base schema of an event type with variants: the
+ * variants cover the spec's values of the discriminating key, so the base
+ * stands for values outside the `m.` namespace only (`com.example.custom`),
+ * and a misspelled `m.text` does not fall back to it.
+ */
+export function variantBase(baseType: string, key: string | undefined): string {
+  return key === undefined ? baseType : `(Omit<${baseType}, ${JSON.stringify(key)}> & { ${JSON.stringify(key)}: CustomEventType })`;
+}

@@ -2068,7 +2068,7 @@ export interface EventContentMap {
     /** Requests a key verification using to-device messaging. */
     "m.key.verification.request": components["schemas"]["content/m.key.verification.request"];
     /** Begins a key verification process. */
-    "m.key.verification.start": components["schemas"]["content/m.key.verification.start"] | components["schemas"]["content/m.key.verification.start$m.reciprocate.v1"] | components["schemas"]["content/m.key.verification.start$m.sas.v1"];
+    "m.key.verification.start": (Omit<components["schemas"]["content/m.key.verification.start"], "method"> & { "method": CustomEventType }) | components["schemas"]["content/m.key.verification.start$m.reciprocate.v1"] | components["schemas"]["content/m.key.verification.start$m.sas.v1"];
     /** Key Backup Event: Allows clients to track user preferences about key backup. */
     "m.key_backup": components["schemas"]["content/m.key_backup"];
     /** Unread Marker Event: The current state of the user's unread marker in a room. */
@@ -2112,7 +2112,7 @@ export interface EventContentMap {
     /** The current membership state of a user in the room.: Adjusts the membership state for a user in a room. */
     "m.room.member": components["schemas"]["content/m.room.member"];
     /** Message: This event is used when sending messages in a room. */
-    "m.room.message": components["schemas"]["content/m.room.message"] | components["schemas"]["content/m.room.message$m.audio"] | components["schemas"]["content/m.room.message$m.emote"] | components["schemas"]["content/m.room.message$m.file"] | components["schemas"]["content/m.room.message$m.image"] | components["schemas"]["content/m.room.message$m.key.verification.request"] | components["schemas"]["content/m.room.message$m.location"] | components["schemas"]["content/m.room.message$m.notice"] | components["schemas"]["content/m.room.message$m.server_notice"] | components["schemas"]["content/m.room.message$m.text"] | components["schemas"]["content/m.room.message$m.video"];
+    "m.room.message": (Omit<components["schemas"]["content/m.room.message"], "msgtype"> & { "msgtype": CustomEventType }) | components["schemas"]["content/m.room.message$m.audio"] | components["schemas"]["content/m.room.message$m.emote"] | components["schemas"]["content/m.room.message$m.file"] | components["schemas"]["content/m.room.message$m.image"] | components["schemas"]["content/m.room.message$m.key.verification.request"] | components["schemas"]["content/m.room.message$m.location"] | components["schemas"]["content/m.room.message$m.notice"] | components["schemas"]["content/m.room.message$m.server_notice"] | components["schemas"]["content/m.room.message$m.text"] | components["schemas"]["content/m.room.message$m.video"];
     /** RoomName: A room has an opaque [room ID](/appendices#room-ids) which is not human-friendly to read. */
     "m.room.name": components["schemas"]["content/m.room.name"];
     /** Pinned events in a room: This event is used to "pin" particular events in a room for other participants to review later. */
