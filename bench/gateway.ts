@@ -38,7 +38,7 @@ const whoamiRequest: TransportRequest = {
   safeToRetry: true,
   authenticated: true,
 };
-const message = { msgtype: 'm.text', body: 'hello' };
+const message = { msgtype: 'm.text', body: 'hello' } as const;
 const sendRequest: TransportRequest = {
   method: 'PUT',
   route: 'PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}',

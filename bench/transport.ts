@@ -39,7 +39,7 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const whoamiPath = '/_matrix/client/v3/account/whoami';
 const sendPath = (txn: number): string =>
   `/_matrix/client/v3/rooms/${encodeURIComponent(ROOM)}/send/m.room.message/${txn}`;
-const content = { msgtype: 'm.text', body: 'Hello from the bench' };
+const content = { msgtype: 'm.text', body: 'Hello from the bench' } as const;
 const headers = { authorization: `Bearer ${TOKEN}`, accept: 'application/json' };
 const sendHeaders = { ...headers, 'content-type': 'application/json' };
 

@@ -6,6 +6,7 @@ import { Project, type InterfaceDeclarationStructure, type OptionalKind, Structu
 import { buildTree, effectiveVerbs, type RouteEntry, type TreeName, type TreeNode } from './routes.js';
 import { CodegenError } from './errors.js';
 import { specLink } from './jsdoc.js';
+import { checkEventTypedParams, EVENT_TYPED_PRELUDE, eventParamSet, isEventTyped } from './event-chains.js';
 
 const ROOT_NAMES: Record<Exclude<TreeName, 'appservice'>, string> = {
   api: 'ApiChain',
@@ -61,6 +62,11 @@ function paramName(node: TreeNode): string {
   return [...node.paramNames].sort()[0] ?? 'param';
 }
 
+/** The type arguments of a node's interface: `<C>`, or `<C, E>` at and below an event-typed parameter. */
+function typeArgs(node: TreeNode): string {
+  return isEventTyped(node) ? '<C, E>' : '<C>';
+}
+
 /** Interfaces of one tree, root first, then in path order. */
 function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode): OptionalKind<InterfaceDeclarationStructure>[] {
   const out: OptionalKind<InterfaceDeclarationStructure>[] = [];
@@ -76,7 +82,7 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode): 
       properties.push({
         name: verb.toLowerCase(),
         isReadonly: true,
-        type: `C['${entry.route}']`,
+        type: isEventTyped(node) ? `EventTyped<C, '${entry.route}', E>` : `C['${entry.route}']`,
         docs: [verbDoc(entry, via)],
       });
     }
@@ -84,7 +90,7 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode): 
       properties.push({
         name: propertyName(segment),
         isReadonly: true,
-        type: `${interfaceName(tree, child)}<C>`,
+        type: `${interfaceName(tree, child)}${typeArgs(child)}`,
         docs: [segment === '' ? `\`${where}/\`: the path with its trailing slash.` : `\`${[...node.segments, segment].join('/')}\``],
       });
     }
@@ -95,15 +101,22 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode): 
       // Media routes also take the content URI whole: download('mxc://server/id').
       callSignatures.push({
         parameters: [{ name: 'contentUri', type: '`mxc://${string}`' }],
-        returnType: `${interfaceName(tree, paramChain[1])}<C>`,
+        returnType: `${interfaceName(tree, paramChain[1])}${typeArgs(paramChain[1])}`,
         docs: ['Binds `{serverName}/{mediaId}` from an `mxc://` content URI.'],
       });
     }
     paramChain.forEach((target, depth) => {
-      const params = paramChain.slice(0, depth + 1).map((p) => ({ name: paramName(p), type: 'string' }));
+      const bound = paramChain.slice(0, depth + 1);
+      const params = bound.map((p) => {
+        const set = eventParamSet(p);
+        return { name: paramName(p), type: set === undefined ? 'string' : `EventTypeArg<E, ${set}>` };
+      });
+      // The call that binds an event type is generic in it; below it, the node's own E is in scope.
+      const bindsEventType = !isEventTyped(node) && bound.some((p) => eventParamSet(p) !== undefined);
       callSignatures.push({
+        ...(bindsEventType ? { typeParameters: [{ name: 'E', constraint: 'string' }] } : {}),
         parameters: params,
-        returnType: `${interfaceName(tree, target)}<C>`,
+        returnType: `${interfaceName(tree, target)}${typeArgs(target)}`,
         docs: [`Binds \`${params.map((p) => `{${p.name}}`).join('/')}\`; every value is percent-encoded.`],
       });
     });
@@ -111,7 +124,9 @@ function treeInterfaces(tree: Exclude<TreeName, 'appservice'>, root: TreeNode): 
       kind: StructureKind.Interface,
       name,
       isExported: true,
-      typeParameters: [{ name: 'C', constraint: 'CallMap' }],
+      typeParameters: isEventTyped(node)
+        ? [{ name: 'C', constraint: 'CallMap' }, { name: 'E', constraint: 'string', default: 'string' }]
+        : [{ name: 'C', constraint: 'CallMap' }],
       docs: [node.segments.length === 0 ? `The \`${tree}\` chain root.` : `Chain node \`${where}\`.`],
       properties,
       callSignatures,
@@ -128,12 +143,15 @@ export function emitChains(entries: readonly RouteEntry[]): string {
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile('chains.ts', '');
   file.addImportDeclaration({ isTypeOnly: true, namedImports: ['RouteKey'], moduleSpecifier: './routes.js' });
+  file.addImportDeclaration({ isTypeOnly: true, namedImports: ['KnownEventType', 'StateEventType'], moduleSpecifier: './events.js' });
   file.addTypeAlias({
     name: 'CallMap',
     isExported: true,
     type: '{ readonly [R in RouteKey]: unknown }',
     docs: ['What each route is called with: the runtime fills this map with the call signature of each operation.'],
   });
+  file.addStatements(EVENT_TYPED_PRELUDE);
+  checkEventTypedParams(buildTree(entries, 'api'));
   for (const tree of ['api', 'media', 'wellKnown'] as const) {
     file.addInterfaces(treeInterfaces(tree, buildTree(entries, tree)));
   }

@@ -17,6 +17,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bundler, isObject, type Json, type JsonObject } from './load.js';
 import { generateTypes } from './emit-types.js';
+import { variantBase, variantKey } from './typed-events.js';
+import { CONTENT_EXTRAS, contentExtraName, withContentExtras } from './overrides.js';
 
 /** How an event type is sent. */
 export type EventKind = 'state' | 'room' | 'other';
@@ -99,7 +101,9 @@ export async function emitEvents(specDir: string): Promise<{ text: string; count
   const { events, schemas } = readEventSchemas(specDir);
   const componentSchemas: JsonObject = {};
   for (const name of Object.keys(schemas).sort()) componentSchemas[name] = schemas[name]!;
-  for (const e of events) componentSchemas[`content/${e.name}`] = e.content;
+  for (const [key, schema] of Object.entries(CONTENT_EXTRAS)) componentSchemas[contentExtraName(key)] = schema;
+  // Relations, replacements and mentions may be in the content of any room event that is not state (codegen/overrides.ts).
+  for (const e of events) componentSchemas[`content/${e.name}`] = e.kind !== 'room' || !isObject(e.content) ? e.content : withContentExtras(e.content);
   const document: JsonObject = {
     openapi: '3.1.0',
     info: { title: 'Matrix event contents', version: '1' },
@@ -132,7 +136,10 @@ export async function emitEvents(specDir: string): Promise<{ text: string; count
     kinds.set(t, schemasOf.some((s) => s.kind === 'state') ? 'state' : schemasOf.some((s) => s.kind === 'room') ? 'room' : 'other');
     const doc = [base.title, firstSentence(base.description)].filter((s) => s !== undefined && s !== '').join(': ');
     if (doc !== '') lines.push(`    /** ${doc.replace(/\*\//g, '*\\/')} */`);
-    const union = schemasOf.map((s) => `components["schemas"][${JSON.stringify(`content/${s.name}`)}]`).join(' | ');
+    const ref = (s: EventSchemaInfo): string => `components["schemas"][${JSON.stringify(`content/${s.name}`)}]`;
+    const variants = schemasOf.filter((s) => s.name.includes('$'));
+    // With variants, the base schema only stands for values of the variant key outside `m.` (codegen/typed-events.ts).
+    const union = [variantBase(ref(base), variantKey(variants)), ...variants.map(ref)].join(' | ');
     lines.push(`    ${JSON.stringify(t)}: ${union};`);
   }
   lines.push('}', '');

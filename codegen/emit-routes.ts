@@ -22,6 +22,8 @@ export interface RouteInfo {
   readonly body: 'none' | 'json' | 'binary';
   /** Whether the operation takes query parameters. */
   readonly query: boolean;
+  /** Query parameters whose object values are sent exploded (\`?key=value\` per key), the spec's form style; other objects go as JSON text. */
+  readonly explode?: readonly string[];
   /** The success response: none (a redirect), JSON, or bytes. */
   readonly response: 'none' | 'json' | 'binary';
   /** What a JSON success answer must be: an object with required fields (an empty body is invalid), an array, or an object that may be empty (read as \`{}\`). */
@@ -43,6 +45,7 @@ export function routeRow(e: RouteEntry) {
   return {
     method: e.method, path: e.path, params: e.params, auth: e.auth, body: e.body, query: e.query,
     response: e.response, answer: e.answer, safe: e.safe, autoParam: e.autoParam, fallback: e.fallback,
+    ...(e.explode.length > 0 ? { explode: e.explode } : {}),
   };
 }
 

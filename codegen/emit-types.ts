@@ -28,13 +28,13 @@ function mxcUriType(): ts.TypeNode {
 }
 
 /** The types source text for one merged document. */
-export async function generateTypes(document: JsonObject): Promise<string> {
+export async function generateTypes(document: JsonObject, transform?: (path: string | undefined) => ts.TypeNode | undefined): Promise<string> {
   const ast = await openapiTS(document as unknown as OpenAPI3, {
     emptyObjectsUnknown: true,
     silent: true,
     alphabetize: false,
     // Content URIs are typed as such, so an upload's content_uri can go straight to download().
-    transform: (schema) => (schema.type === 'string' && schema.format === 'mx-mxc-uri' ? mxcUriType() : undefined),
+    transform: (schema, options) => transform?.(options.path) ?? (schema.type === 'string' && schema.format === 'mx-mxc-uri' ? mxcUriType() : undefined),
   });
   return astToString(ast);
 }

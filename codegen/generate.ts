@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { Bundler, loadArea } from './load.js';
 import { collectOperations } from './model.js';
 import { buildRouteTable, type RouteEntry } from './routes.js';
-import { OPERATION_PATCHES, SAFE_POSTS } from './overrides.js';
+import { OPERATION_PATCHES, SAFE_POSTS, withSchemaTolerances } from './overrides.js';
 import { generateTypes, mergedDocument } from './emit-types.js';
 import { emitChains } from './emit-chains.js';
 import { emitOperations, emitRoutes, emitTree } from './emit-routes.js';
 import { emitEvents } from './emit-events.js';
 import { CodegenError } from './errors.js';
+import { withOpenResponses } from './open-responses.js';
+import { TYPED_EVENT_IMPORT, typedEventText, typedEventTransform, withEventShapes } from './typed-events.js';
 
 /** What a generation produced. */
 export interface Generated {
@@ -42,13 +44,13 @@ export async function generate(specDir: string, version: string, commit: string)
   }
   const top = HEADER;
   const files = new Map<string, string>();
-  files.set('client-server.ts', top + await generateTypes(mergedDocument('Matrix Client-Server API', csOps, cs.schemas)));
+  files.set('client-server.ts', top + TYPED_EVENT_IMPORT + '\n' + await generateTypes(mergedDocument('Matrix Client-Server API', withOpenResponses(csOps), withEventShapes(withSchemaTolerances(cs.schemas))), typedEventTransform));
   files.set('appservice.ts', top + await generateTypes(mergedDocument('Matrix Application Service API', asOps, as.schemas)));
   files.set('routes.ts', top + `/** The spec version this table was generated from. */\nexport const SPEC_VERSION = ${JSON.stringify(version)};\n\n` + emitRoutes(routes));
   files.set('operations.ts', top + emitOperations(routes));
   files.set('tree.ts', top + emitTree(routes));
   files.set('chains.ts', top + emitChains(routes));
-  files.set('events.ts', top + (await emitEvents(specDir)).text);
+  files.set('events.ts', top + (await emitEvents(specDir)).text + typedEventText());
   files.set('README.md', `# generated/ — do not edit\n\nEverything here is made by \`codegen/\` (\`npm run generate\`) from the Matrix spec tree below,\nthe pin of \`spec/known-specs.txt\`. CI regenerates it and fails on any difference.\n\n` +
     `Spec: ${version}, [matrix-org/matrix-spec@${commit}](https://github.com/matrix-org/matrix-spec/tree/${commit})\n\n` +
     `| file | what | made by |\n|---|---|---|\n` +

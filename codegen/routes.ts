@@ -5,6 +5,7 @@ import { isObject, type Json, type JsonObject } from './load.js';
 import type { Method, SpecOperation } from './model.js';
 import { GENERATED_PARAMS, SAFE_POSTS } from './overrides.js';
 import { CodegenError } from './errors.js';
+import { explodedQueryParams } from './query-style.js';
 
 /** The chain trees a client exposes, and the appservice tree the receiver uses. */
 export const TREES = ['api', 'media', 'wellKnown', 'appservice'] as const;
@@ -24,6 +25,8 @@ export interface RouteEntry {
   bodyRequired: boolean;
   /** Whether the operation takes query parameters. */
   query: boolean;
+  /** Query parameters whose object values are sent exploded, one parameter per key (codegen/query-style.ts). */
+  explode: string[];
   response: 'json' | 'binary' | 'none';
   /** What a JSON success answer must be: an object with required fields, an array, or an object that may be empty. */
   answer: 'object' | 'array' | 'object-or-empty';
@@ -92,6 +95,7 @@ export function buildRouteTable(operations: readonly SpecOperation[], area: Rout
       body: requestTypes.length === 0 ? 'none' : requestTypes.includes('application/json') ? 'json' : 'binary',
       bodyRequired: isObject(operation.requestBody) && operation.requestBody.required === true,
       query: Array.isArray(operation.parameters) && operation.parameters.some((p) => isObject(p) && p.in === 'query'),
+      explode: explodedQueryParams(operation),
       response: successTypes.length === 0 ? 'none' : successTypes.includes('application/json') ? 'json' : 'binary',
       answer: answerOf(success === undefined ? undefined : responses[success], schemas),
       rateLimited: '429' in responses,

@@ -24,6 +24,7 @@ import {
   createClient,
   FileAppserviceStore,
   FileStore,
+  isEventOfType,
   isMatrixError,
   listenAppservice,
   type AppserviceRegistration,
@@ -179,9 +180,10 @@ async function echoBot(synapse: SynapseHandle, alice: Speaker, roomId: string): 
     detail(`Alice  Hello, echo bot!`);
     const answer = await waitFor('the echo bot', async () => {
       const { chunk } = await alice.client.api.rooms(roomId).messages.get({ dir: 'b', limit: 5 });
-      return chunk.find((event) => event.sender === user.userId && event.content['msgtype'] === 'm.notice' && event.content['body'] === 'Hello, echo bot!');
+      return chunk.filter((event) => isEventOfType(event, 'm.room.message'))
+        .find((event) => event.sender === user.userId && event.content.msgtype === 'm.notice' && event.content.body === 'Hello, echo bot!');
     });
-    detail(`Echo   ${String(answer.content['body'])}   (an m.notice)`);
+    detail(`Echo   ${answer.content.body}   (an m.notice)`);
     await alice.client.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: '!quit' });
     await running;
     detail('the bot stopped on !quit');
@@ -214,9 +216,10 @@ async function bridge(synapse: SynapseHandle, port: number, alice: Speaker, room
       const sent = await alice.client.api.rooms(roomId).event(eventId).get();
       const answer = await waitFor('the ghost', async () => {
         const { chunk } = await alice.client.api.rooms(roomId).messages.get({ dir: 'b', limit: 5 });
-        return chunk.find((event) => event.sender !== appservice.bot.userId && event.sender.startsWith(`@${synapse.appserviceUserPrefix}`) && event.type === 'm.room.message');
+        return chunk.filter((event) => isEventOfType(event, 'm.room.message'))
+          .find((event) => event.sender !== appservice.bot.userId && event.sender.startsWith(`@${synapse.appserviceUserPrefix}`));
       });
-      detail(`${answer.sender}  ${String(answer.content['body'])}`);
+      detail(`${answer.sender}  ${answer.content.body}`);
       detail(`the answer carries the original's timestamp: ${answer.origin_server_ts === sent.origin_server_ts ? 'yes' : 'NO'} (ts ${answer.origin_server_ts})`);
     } finally {
       await appservice.stop({ deadlineMs: 5_000 });

@@ -2,9 +2,24 @@
 // Do not edit: run `npm run generate`.
 
 import type { RouteKey } from "./routes.js";
+import type { KnownEventType, StateEventType } from "./events.js";
 
 /** What each route is called with: the runtime fills this map with the call signature of each operation. */
 export type CallMap = { readonly [R in RouteKey]: unknown };
+
+/**
+ * An event type argument: in the reserved `m.` namespace only the types the
+ * spec defines (`Known`); any other namespaced type (`com.example.*`) as it is.
+ * A misspelled `m.` type is `never`, so the call does not compile.
+ */
+export type EventTypeArg<E extends string, Known extends string> = E & (E extends `m.${string}` ? Known : unknown);
+
+/**
+ * The call of an event-typed route for the event type `E`: the call map `C`
+ * is read with `eventType` set to `E`, so a call map whose members use
+ * `this['eventType']` types the body and the response by the event type.
+ */
+export type EventTyped<C extends CallMap, R extends RouteKey, E extends string> = (C & { readonly eventType: E })[R];
 
 /** The `api` chain root. */
 export interface ApiChain<C extends CallMap> {
@@ -2289,15 +2304,15 @@ export interface Api_rooms_$_report_$<C extends CallMap> {
 /** Chain node `rooms/{roomId}/send`. */
 export interface Api_rooms_$_send<C extends CallMap> {
     /** Binds `{eventType}`; every value is percent-encoded. */
-    (eventType: string): Api_rooms_$_send_$<C>;
+    <E extends string>(eventType: EventTypeArg<E, Exclude<KnownEventType, StateEventType>>): Api_rooms_$_send_$<C, E>;
     /** Binds `{eventType}/{txnId}`; every value is percent-encoded. */
-    (eventType: string, txnId: string): Api_rooms_$_send_$_$<C>;
+    <E extends string>(eventType: EventTypeArg<E, Exclude<KnownEventType, StateEventType>>, txnId: string): Api_rooms_$_send_$_$<C, E>;
 }
 
 /** Chain node `rooms/{roomId}/send/{eventType}`. */
-export interface Api_rooms_$_send_$<C extends CallMap> {
+export interface Api_rooms_$_send_$<C extends CallMap, E extends string = string> {
     /** Binds `{txnId}`; every value is percent-encoded. */
-    (txnId: string): Api_rooms_$_send_$_$<C>;
+    (txnId: string): Api_rooms_$_send_$_$<C, E>;
     /**
      * Send a message event to the given room.
      *
@@ -2308,11 +2323,11 @@ export interface Api_rooms_$_send_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3roomsroomidsendeventtypetxnid
      */
-    readonly put: C['PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}'];
+    readonly put: EventTyped<C, 'PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}', E>;
 }
 
 /** Chain node `rooms/{roomId}/send/{eventType}/{txnId}`. */
-export interface Api_rooms_$_send_$_$<C extends CallMap> {
+export interface Api_rooms_$_send_$_$<C extends CallMap, E extends string = string> {
     /**
      * Send a message event to the given room.
      *
@@ -2323,15 +2338,15 @@ export interface Api_rooms_$_send_$_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3roomsroomidsendeventtypetxnid
      */
-    readonly put: C['PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}'];
+    readonly put: EventTyped<C, 'PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}', E>;
 }
 
 /** Chain node `rooms/{roomId}/state`. */
 export interface Api_rooms_$_state<C extends CallMap> {
     /** Binds `{eventType}`; every value is percent-encoded. */
-    (eventType: string): Api_rooms_$_state_$<C>;
+    <E extends string>(eventType: EventTypeArg<E, StateEventType>): Api_rooms_$_state_$<C, E>;
     /** Binds `{eventType}/{stateKey}`; every value is percent-encoded. */
-    (eventType: string, stateKey: string): Api_rooms_$_state_$_$<C>;
+    <E extends string>(eventType: EventTypeArg<E, StateEventType>, stateKey: string): Api_rooms_$_state_$_$<C, E>;
     /**
      * Get all state events in the current state of a room.
      *
@@ -2346,13 +2361,13 @@ export interface Api_rooms_$_state<C extends CallMap> {
 }
 
 /** Chain node `rooms/{roomId}/state/{eventType}`. */
-export interface Api_rooms_$_state_$<C extends CallMap> {
+export interface Api_rooms_$_state_$<C extends CallMap, E extends string = string> {
     /** Binds `{stateKey}`; every value is percent-encoded. */
-    (stateKey: string): Api_rooms_$_state_$_$<C>;
+    (stateKey: string): Api_rooms_$_state_$_$<C, E>;
 }
 
 /** Chain node `rooms/{roomId}/state/{eventType}/{stateKey}`. */
-export interface Api_rooms_$_state_$_$<C extends CallMap> {
+export interface Api_rooms_$_state_$_$<C extends CallMap, E extends string = string> {
     /**
      * Get the state identified by the type and key.
      *
@@ -2363,7 +2378,7 @@ export interface Api_rooms_$_state_$_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3roomsroomidstateeventtypestatekey
      */
-    readonly get: C['GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}'];
+    readonly get: EventTyped<C, 'GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}', E>;
     /**
      * Send a state event to the given room.
      *
@@ -2374,7 +2389,7 @@ export interface Api_rooms_$_state_$_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3roomsroomidstateeventtypestatekey
      */
-    readonly put: C['PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}'];
+    readonly put: EventTyped<C, 'PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}', E>;
 }
 
 /** Chain node `rooms/{roomId}/threads`. */
@@ -2478,15 +2493,15 @@ export interface Api_search<C extends CallMap> {
 /** Chain node `sendToDevice`. */
 export interface Api_sendToDevice<C extends CallMap> {
     /** Binds `{eventType}`; every value is percent-encoded. */
-    (eventType: string): Api_sendToDevice_$<C>;
+    <E extends string>(eventType: EventTypeArg<E, KnownEventType>): Api_sendToDevice_$<C, E>;
     /** Binds `{eventType}/{txnId}`; every value is percent-encoded. */
-    (eventType: string, txnId: string): Api_sendToDevice_$_$<C>;
+    <E extends string>(eventType: EventTypeArg<E, KnownEventType>, txnId: string): Api_sendToDevice_$_$<C, E>;
 }
 
 /** Chain node `sendToDevice/{eventType}`. */
-export interface Api_sendToDevice_$<C extends CallMap> {
+export interface Api_sendToDevice_$<C extends CallMap, E extends string = string> {
     /** Binds `{txnId}`; every value is percent-encoded. */
-    (txnId: string): Api_sendToDevice_$_$<C>;
+    (txnId: string): Api_sendToDevice_$_$<C, E>;
     /**
      * Send an event to a given set of devices.
      *
@@ -2497,11 +2512,11 @@ export interface Api_sendToDevice_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3sendtodeviceeventtypetxnid
      */
-    readonly put: C['PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}'];
+    readonly put: EventTyped<C, 'PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}', E>;
 }
 
 /** Chain node `sendToDevice/{eventType}/{txnId}`. */
-export interface Api_sendToDevice_$_$<C extends CallMap> {
+export interface Api_sendToDevice_$_$<C extends CallMap, E extends string = string> {
     /**
      * Send an event to a given set of devices.
      *
@@ -2512,7 +2527,7 @@ export interface Api_sendToDevice_$_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3sendtodeviceeventtypetxnid
      */
-    readonly put: C['PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}'];
+    readonly put: EventTyped<C, 'PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}', E>;
 }
 
 /** Chain node `sync`. */
@@ -2663,11 +2678,11 @@ export interface Api_user_$<C extends CallMap> {
 /** Chain node `user/{userId}/account_data`. */
 export interface Api_user_$_account_data<C extends CallMap> {
     /** Binds `{type}`; every value is percent-encoded. */
-    (type: string): Api_user_$_account_data_$<C>;
+    <E extends string>(type: EventTypeArg<E, KnownEventType>): Api_user_$_account_data_$<C, E>;
 }
 
 /** Chain node `user/{userId}/account_data/{type}`. */
-export interface Api_user_$_account_data_$<C extends CallMap> {
+export interface Api_user_$_account_data_$<C extends CallMap, E extends string = string> {
     /**
      * Get some account data for the user.
      *
@@ -2678,7 +2693,7 @@ export interface Api_user_$_account_data_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3useruseridaccount_datatype
      */
-    readonly get: C['GET /_matrix/client/v3/user/{userId}/account_data/{type}'];
+    readonly get: EventTyped<C, 'GET /_matrix/client/v3/user/{userId}/account_data/{type}', E>;
     /**
      * Set some account data for the user.
      *
@@ -2689,7 +2704,7 @@ export interface Api_user_$_account_data_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3useruseridaccount_datatype
      */
-    readonly put: C['PUT /_matrix/client/v3/user/{userId}/account_data/{type}'];
+    readonly put: EventTyped<C, 'PUT /_matrix/client/v3/user/{userId}/account_data/{type}', E>;
 }
 
 /** Chain node `user/{userId}/filter`. */
@@ -2760,11 +2775,11 @@ export interface Api_user_$_rooms_$<C extends CallMap> {
 /** Chain node `user/{userId}/rooms/{roomId}/account_data`. */
 export interface Api_user_$_rooms_$_account_data<C extends CallMap> {
     /** Binds `{type}`; every value is percent-encoded. */
-    (type: string): Api_user_$_rooms_$_account_data_$<C>;
+    <E extends string>(type: EventTypeArg<E, KnownEventType>): Api_user_$_rooms_$_account_data_$<C, E>;
 }
 
 /** Chain node `user/{userId}/rooms/{roomId}/account_data/{type}`. */
-export interface Api_user_$_rooms_$_account_data_$<C extends CallMap> {
+export interface Api_user_$_rooms_$_account_data_$<C extends CallMap, E extends string = string> {
     /**
      * Get some account data for the user that is specific to a room.
      *
@@ -2775,7 +2790,7 @@ export interface Api_user_$_rooms_$_account_data_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3useruseridroomsroomidaccount_datatype
      */
-    readonly get: C['GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}'];
+    readonly get: EventTyped<C, 'GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}', E>;
     /**
      * Set some account data for the user that is specific to a room.
      *
@@ -2786,7 +2801,7 @@ export interface Api_user_$_rooms_$_account_data_$<C extends CallMap> {
      *
      * @see https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3useruseridroomsroomidaccount_datatype
      */
-    readonly put: C['PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}'];
+    readonly put: EventTyped<C, 'PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}', E>;
 }
 
 /** Chain node `user/{userId}/rooms/{roomId}/tags`. */

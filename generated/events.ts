@@ -353,6 +353,35 @@ export interface components {
              */
             order?: number;
         };
+        /**
+         * m.relates_to
+         * @description The relationship of this event to another one (a thread, a replacement, a reference, an annotation, or a reply).
+         */
+        "extras/m.relates_to": {
+            /** @description The relationship type: `m.thread`, `m.replace`, `m.reference`, `m.annotation`, or a namespaced one. */
+            rel_type?: string;
+            /** @description The event this one relates to. */
+            event_id?: string;
+            /** @description For `m.annotation`: the annotation, usually an emoji. */
+            key?: string;
+            /** @description For `m.thread`: whether `m.in_reply_to` is only a fallback for clients without threads. */
+            is_falling_back?: boolean;
+            /** @description The event this one replies to. */
+            "m.in_reply_to"?: {
+                event_id: string;
+            };
+        };
+        /** @description For a replacement (`rel_type: m.replace`): the new content of the replaced event. */
+        "extras/m.new_content": {
+            [key: string]: unknown;
+        };
+        /** @description The users and rooms this event mentions intentionally. */
+        "extras/m.mentions": {
+            /** @description The user ids mentioned. */
+            user_ids?: string[];
+            /** @description Whether the whole room is mentioned (`@room`). */
+            room?: boolean;
+        };
         "content/m.accepted_terms": {
             /**
              * @description The list of URLs the user has previously accepted. Should be appended to
@@ -375,6 +404,9 @@ export interface components {
                 sdp: string;
             };
             sdp_stream_metadata?: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.candidates": {
             /** @description Array of objects describing the candidates. */
@@ -401,6 +433,9 @@ export interface components {
                  */
                 candidate: string;
             }[];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.hangup": {
             /**
@@ -408,6 +443,9 @@ export interface components {
              * @enum {string}
              */
             reason: "ice_timeout" | "ice_failed" | "invite_timeout" | "user_hangup" | "user_media_failed" | "user_busy" | "unknown_error";
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.invite": {
             /**
@@ -431,6 +469,9 @@ export interface components {
              */
             invitee?: string;
             sdp_stream_metadata?: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.negotiate": {
             /**
@@ -449,14 +490,23 @@ export interface components {
             /** @description The time in milliseconds that the negotiation is valid for. Once the negotiation age exceeds this value, clients should discard it. */
             lifetime: number;
             sdp_stream_metadata?: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.reject": components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.sdp_stream_metadata_changed": {
             sdp_stream_metadata: components["schemas"]["events/components/sdp_stream_metadata"];
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         "content/m.call.select_answer": {
             /** @description The `party_id` field from the answer event that the caller chose. */
             selected_party_id: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         } & components["schemas"]["events/core-event-schema/call_event"];
         /**
          * @description The mapping of user ID to a list of room IDs of the 'direct' rooms for
@@ -847,6 +897,8 @@ export interface components {
                  */
                 key?: string;
             };
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         /**
          * @description The mapping of event ID to a collection of receipts for this
@@ -1259,6 +1311,9 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/latest/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.emote": {
             /** @description The emote action to perform. */
@@ -1275,6 +1330,9 @@ export interface components {
              *     is specified.
              */
             formatted_body?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.file": {
             /**
@@ -1332,6 +1390,9 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/latest/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.image": {
             /**
@@ -1367,6 +1428,9 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/latest/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.key.verification.request": {
             /**
@@ -1407,6 +1471,9 @@ export interface components {
             to: string;
             /** @enum {string} */
             msgtype: "m.key.verification.request";
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.location": {
             /** @description A description of the location e.g. 'Big Ben, London, UK', or some kind of content description for accessibility e.g. 'location attachment'. */
@@ -1435,6 +1502,9 @@ export interface components {
                 /** @description Metadata about the image referred to in `thumbnail_url`. */
                 thumbnail_info?: components["schemas"]["events/core-event-schema/msgtype_infos/thumbnail_info"];
             };
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.notice": {
             /** @description The notice text to send. */
@@ -1451,6 +1521,9 @@ export interface components {
              *     is specified.
              */
             formatted_body?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.server_notice": {
             /** @description A human-readable description of the notice. */
@@ -1469,6 +1542,9 @@ export interface components {
              *     `m.server_notice.usage_limit_reached`.
              */
             limit_type?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.text": {
             /** @description The body of the message. */
@@ -1485,6 +1561,9 @@ export interface components {
              *     is specified.
              */
             formatted_body?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message$m.video": {
             /**
@@ -1548,12 +1627,18 @@ export interface components {
              * @description Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/latest/client-server-api/#definition-encryptedfile) structure.
              */
             file?: Record<string, unknown>;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.message": {
             /** @description The textual representation of this message. */
             body: string;
             /** @description The type of message, e.g. `m.image`, `m.text` */
             msgtype: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.name": {
             /** @description The name of the room. */
@@ -1653,6 +1738,9 @@ export interface components {
             redacts?: string;
             /** @description The reason for the redaction, if any. */
             reason?: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.room.server_acl": {
             /**
@@ -1907,6 +1995,9 @@ export interface components {
             info: components["schemas"]["events/core-event-schema/msgtype_infos/image_info"];
             /** @description The URL to the sticker image. This must be a valid `mxc://` URI. */
             url: string;
+            "m.relates_to"?: components["schemas"]["extras/m.relates_to"];
+            "m.new_content"?: components["schemas"]["extras/m.new_content"];
+            "m.mentions"?: components["schemas"]["extras/m.mentions"];
         };
         "content/m.tag": {
             /** @description The tags on the room and their contents. */
@@ -1977,7 +2068,7 @@ export interface EventContentMap {
     /** Requests a key verification using to-device messaging. */
     "m.key.verification.request": components["schemas"]["content/m.key.verification.request"];
     /** Begins a key verification process. */
-    "m.key.verification.start": components["schemas"]["content/m.key.verification.start"] | components["schemas"]["content/m.key.verification.start$m.reciprocate.v1"] | components["schemas"]["content/m.key.verification.start$m.sas.v1"];
+    "m.key.verification.start": (Omit<components["schemas"]["content/m.key.verification.start"], "method"> & { "method": CustomEventType }) | components["schemas"]["content/m.key.verification.start$m.reciprocate.v1"] | components["schemas"]["content/m.key.verification.start$m.sas.v1"];
     /** Key Backup Event: Allows clients to track user preferences about key backup. */
     "m.key_backup": components["schemas"]["content/m.key_backup"];
     /** Unread Marker Event: The current state of the user's unread marker in a room. */
@@ -2021,7 +2112,7 @@ export interface EventContentMap {
     /** The current membership state of a user in the room.: Adjusts the membership state for a user in a room. */
     "m.room.member": components["schemas"]["content/m.room.member"];
     /** Message: This event is used when sending messages in a room. */
-    "m.room.message": components["schemas"]["content/m.room.message"] | components["schemas"]["content/m.room.message$m.audio"] | components["schemas"]["content/m.room.message$m.emote"] | components["schemas"]["content/m.room.message$m.file"] | components["schemas"]["content/m.room.message$m.image"] | components["schemas"]["content/m.room.message$m.key.verification.request"] | components["schemas"]["content/m.room.message$m.location"] | components["schemas"]["content/m.room.message$m.notice"] | components["schemas"]["content/m.room.message$m.server_notice"] | components["schemas"]["content/m.room.message$m.text"] | components["schemas"]["content/m.room.message$m.video"];
+    "m.room.message": (Omit<components["schemas"]["content/m.room.message"], "msgtype"> & { "msgtype": CustomEventType }) | components["schemas"]["content/m.room.message$m.audio"] | components["schemas"]["content/m.room.message$m.emote"] | components["schemas"]["content/m.room.message$m.file"] | components["schemas"]["content/m.room.message$m.image"] | components["schemas"]["content/m.room.message$m.key.verification.request"] | components["schemas"]["content/m.room.message$m.location"] | components["schemas"]["content/m.room.message$m.notice"] | components["schemas"]["content/m.room.message$m.server_notice"] | components["schemas"]["content/m.room.message$m.text"] | components["schemas"]["content/m.room.message$m.video"];
     /** RoomName: A room has an opaque [room ID](https://spec.matrix.org/latest/appendices#room-ids) which is not human-friendly to read. */
     "m.room.name": components["schemas"]["content/m.room.name"];
     /** Pinned events in a room: This event is used to "pin" particular events in a room for other participants to review later. */
@@ -2146,3 +2237,22 @@ export const EVENT_KINDS: Readonly<Record<KnownEventType, 'state' | 'room' | 'ot
     "m.tag": "other",
     "m.typing": "other",
 });
+
+/**
+ * An event type outside the spec's reserved `m.` namespace (`com.example.foo`,
+ * `org.matrix.msc1234.bar`), written in ASCII: a template type that no type the
+ * spec defines matches, so comparing `event.type` with a known type narrows
+ * the event to that type.
+ */
+export type CustomEventType = `${"a" | "b" | "c" | "d" | "e" | "f" | "g" | "h" | "i" | "j" | "k" | "l" | "n" | "o" | "p" | "q" | "r" | "s" | "t" | "u" | "v" | "w" | "x" | "y" | "z" | "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L" | "M" | "N" | "O" | "P" | "Q" | "R" | "S" | "T" | "U" | "V" | "W" | "X" | "Y" | "Z" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "_" | "-"}${string}` | `m${"a" | "b" | "c" | "d" | "e" | "f" | "g" | "h" | "i" | "j" | "k" | "l" | "m" | "n" | "o" | "p" | "q" | "r" | "s" | "t" | "u" | "v" | "w" | "x" | "y" | "z" | "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L" | "M" | "N" | "O" | "P" | "Q" | "R" | "S" | "T" | "U" | "V" | "W" | "X" | "Y" | "Z" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "_" | "-"}${string}`;
+
+/**
+ * An event as the API answers it, discriminated by `type`: for each event type
+ * the spec defines, `content` is that type's content; for a custom type
+ * (`CustomEventType`) it is an open object. `Shape` holds the other fields.
+ * An `m.` type the spec does not define (one newer than the spec this was
+ * generated from) is not in the union.
+ */
+export type TypedEvent<Shape extends { type: string; content: unknown }> =
+    | { [T in KnownEventType]: Omit<Shape, "type" | "content"> & { type: T; content: EventContentMap[T] } }[KnownEventType]
+    | (Omit<Shape, "type" | "content"> & { type: CustomEventType; content: { [key: string]: unknown } });

@@ -94,6 +94,7 @@ export {
   type UnknownEvent,
   type StrippedStateEvent,
   type UnsignedData,
+  isEventOfType,
 } from './events/index.js';
 export * from './appservice/index.js';
 export {

@@ -4,6 +4,7 @@
  * same transport), which registers its user once and joins rooms on demand.
  */
 import type { MatrixClient } from '../client.js';
+import type { EventContentMap } from '../events/types.js';
 import { isMatrixError } from '../errors/matrix-error.js';
 import type { RequestOptions } from '../transport/types.js';
 import { LruMap } from './lru.js';
@@ -32,8 +33,8 @@ export interface IntentSendOptions extends Pick<RequestOptions, 'signal' | 'time
   txnId?: string | undefined;
 }
 
-/** A message's content, as sent (`msgtype` and `body` at least). */
-export type IntentMessageContent = { msgtype: string; body: string } & Record<string, unknown>;
+/** A message's content, as sent: the spec's `m.room.message` content (a custom `msgtype` outside `m.` too). */
+export type IntentMessageContent = EventContentMap['m.room.message'];
 
 /**
  * One user of the application service: its own user (the bot) or a user of its

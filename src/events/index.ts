@@ -3,3 +3,4 @@
  * @module
  */
 export * from './types.js';
+export { isEventOfType } from './guards.js';

@@ -17,11 +17,22 @@ export type RequestBodyOf<O> = O extends { requestBody?: infer B }
   ? B extends { content: { 'application/json': infer J } } ? J : never
   : never;
 
-/** Whether the operation's request body is required. */
-type BodyRequired<O> = O extends { requestBody: { content: unknown } } ? true : false;
+/**
+ * Whether a call must pass a body: the spec requires one and it has a required
+ * key. A required body without required keys (`leave`, `join`) may be left out;
+ * the runtime sends `{}` for it.
+ */
+type BodyRequired<O, B = RequestBodyOf<O>> = O extends { requestBody: { content: unknown } } ? HasRequiredKeys<B> : false;
+
+/**
+ * Query parameters as real code holds them: an optional one also takes
+ * `undefined` (left out of the URL), so a `string | undefined` can be passed
+ * under `exactOptionalPropertyTypes`.
+ */
+export type LooseQuery<Q> = { [K in keyof Q]: {} extends Pick<Q, K> ? Q[K] | undefined : Q[K] };
 
 /** The query parameters of an operation, or `never`. */
-export type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [undefined] ? never : Exclude<Q, undefined>) : never;
+export type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [undefined] ? never : LooseQuery<Exclude<Q, undefined>>) : never;
 
 type SuccessStatus = 200 | 201 | 202;
 
@@ -44,19 +55,22 @@ export type OptionsWithQuery<Q> = [Q] extends [never]
   ? RequestOptions
   : RequestOptions & (HasRequiredKeys<Q> extends true ? { query: Q } : { query?: Q });
 
-type Result<O> = Promise<[ResponseOf<O>] extends [never] ? unknown : ResponseOf<O>>;
+/** The promised result of an operation. */
+export type Result<O> = Promise<[ResponseOf<O>] extends [never] ? unknown : ResponseOf<O>>;
 
-type JsonBodyCall<O> = [QueryOf<O>] extends [never]
-  ? BodyRequired<O> extends true
-    ? (body: RequestBodyOf<O>, options?: RequestOptions) => Result<O>
-    : (body?: RequestBodyOf<O>, options?: RequestOptions) => Result<O>
+/** The call of an operation with a JSON body `B` (the spec's, or an event content) answering `R`. */
+export type JsonBodyCall<O, B = RequestBodyOf<O>, R = Result<O>> = [QueryOf<O>] extends [never]
+  ? BodyRequired<O, B> extends true
+    ? (body: B, options?: RequestOptions) => R
+    : (body?: B, options?: RequestOptions) => R
   : HasRequiredKeys<QueryOf<O>> extends true
-    ? (body: RequestBodyOf<O> | (BodyRequired<O> extends true ? never : undefined), options: OptionsWithQuery<QueryOf<O>>) => Result<O>
-    : BodyRequired<O> extends true
-      ? (body: RequestBodyOf<O>, options?: OptionsWithQuery<QueryOf<O>>) => Result<O>
-      : (body?: RequestBodyOf<O>, options?: OptionsWithQuery<QueryOf<O>>) => Result<O>;
+    ? (body: B | (BodyRequired<O, B> extends true ? never : undefined), options: OptionsWithQuery<QueryOf<O>>) => R
+    : BodyRequired<O, B> extends true
+      ? (body: B, options?: OptionsWithQuery<QueryOf<O>>) => R
+      : (body?: B, options?: OptionsWithQuery<QueryOf<O>>) => R;
 
-type NoBodyCall<O, R> = [QueryOf<O>] extends [never]
+/** The call of an operation without a body, answering `R`. */
+export type NoBodyCall<O, R> = [QueryOf<O>] extends [never]
   ? (options?: RequestOptions) => R
   : HasRequiredKeys<QueryOf<O>> extends true
     ? (query: QueryOf<O>, options?: RequestOptions) => R
@@ -78,5 +92,7 @@ export type Call<R extends RouteKey> =
             : NoBodyCall<Op<R>, Result<Op<R>>>
     : JsonBodyCall<Op<R>>;
 
-/** The call signature of every route: the type argument of the chain interfaces. */
-export type Calls = { readonly [R in RouteKey]: Call<R> };
+/** The call signature of every route, before the event-typed ones are typed by their event type. */
+export type UntypedCalls = { readonly [R in RouteKey]: Call<R> };
+
+export type { Calls, EventCalls, EventRouteKey, GetStateCall, StateEventOf, ToDeviceBody } from './event-calls.js';

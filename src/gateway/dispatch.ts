@@ -13,6 +13,7 @@ import { isRecord } from '../is-record.js';
 import type { QueryValue, RequestOptions, Transport, TransportRequest } from '../transport/types.js';
 import type { Dispatch, RouteCall } from './proxy.js';
 import { routeRedirectMode } from './redirect-mode.js';
+import { explodeQuery } from './query-style.js';
 
 /** The data a gateway runs on: the route rows and the chain trees. */
 export interface RouteTable {
@@ -167,7 +168,8 @@ export function readJsonArgs(info: RouteInfo, route: string, args: readonly unkn
 
 /** Builds the transport request of a JSON call. The caller's options go as they are, less a `query` of theirs. */
 export function jsonRequest(info: RouteInfo, route: string, path: string, args: readonly unknown[]): TransportRequest {
-  const { body, query, options } = readJsonArgs(info, route, args);
+  const { body, query: given, options } = readJsonArgs(info, route, args);
+  const query = explodeQuery(info, given);
   const request: TransportRequest = {
     method: info.method,
     route,

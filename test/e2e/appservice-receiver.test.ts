@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAppservice,
   createClient,
+  isEventOfType,
   listenAppservice,
   MemoryAppserviceStore,
   type Appservice,
@@ -333,8 +334,8 @@ describe('the appservice receiver, pushed to by Synapse', () => {
     await say(alice.client, roomId, 'Hello?');
     await waitFor('the second answer', () => bridge?.answered === 2);
     const { chunk } = await alice.client.api.rooms(roomId).messages.get({ dir: 'b', limit: 20 });
-    const ours = chunk.filter((event) => event.type === 'm.room.message' && event.sender.startsWith(`@${hs.appserviceUserPrefix}`));
-    expect(ours.map((event) => [event.sender, event.content['body']])).toEqual([
+    const ours = chunk.filter((event) => isEventOfType(event, 'm.room.message')).filter((event) => event.sender.startsWith(`@${hs.appserviceUserPrefix}`));
+    expect(ours.map((event) => [event.sender, event.content.body])).toEqual([
       [answer.sender, '(from the other side) Hello?'],
       [answer.sender, '(from the other side) Is anyone there?'],
     ]);

@@ -3,7 +3,7 @@
  * moderation, redaction, ephemeral events, aliases and relations.
  */
 import { describe, expect, it } from 'vitest';
-import { isMatrixError } from '../../src/index.js';
+import { isEventOfType, isMatrixError } from '../../src/index.js';
 import { caught, latestEvents, latestMessages, newUser, roomWith, synapse, type TimelineEvent } from './helpers.js';
 
 describe('rooms: membership and messages', () => {
@@ -209,5 +209,78 @@ describe('rooms: typing, receipts, aliases and relations', () => {
     expect(await ids(rooms.relations(root, 'm.thread', 'm.room.message').get())).toEqual([threaded]);
     expect(await ids(rooms.relations(root, 'm.annotation', 'm.room.message').get())).toEqual([]);
     expect(await ids(rooms.relations(root).get({ limit: 1, dir: 'f' }))).toHaveLength(1);
+  });
+});
+
+describe('rooms: typed chains and what a real server sends', () => {
+  it('reads typed state as its content, and as the event with format: event', async () => {
+    const alice = await newUser();
+    const roomId = await roomWith(alice);
+    const rooms = alice.client.api.rooms(roomId);
+    await rooms.state('m.room.name', '').put({ name: 'Typed name' });
+
+    const content = await rooms.state('m.room.name', '').get();
+    expect(content.name).toBe('Typed name');
+    const event = await rooms.state('m.room.name', '').get({ format: 'event' });
+    expect([event.type, event.state_key, event.sender, event.room_id, event.content.name]).toEqual(['m.room.name', '', alice.userId, roomId, 'Typed name']);
+  });
+
+  it('joins and leaves without a body', async () => {
+    const [alice, bob] = await Promise.all([newUser(), newUser()]);
+    const roomId = await roomWith(alice);
+    await alice.client.api.rooms(roomId).invite.post({ user_id: bob.userId });
+    expect((await bob.client.api.join(roomId).post()).room_id).toBe(roomId);
+    await bob.client.api.rooms(roomId).leave.post();
+    expect((await bob.client.api.joined_rooms.get()).joined_rooms).not.toContain(roomId);
+  });
+
+  it('pages messages with a filter object and an undefined from, and narrows the events by type', async () => {
+    const alice = await newUser();
+    const roomId = await roomWith(alice);
+    const rooms = alice.client.api.rooms(roomId);
+    await rooms.send('m.room.message').put({ msgtype: 'm.text', body: 'kept' });
+    await rooms.send('com.example.noise').put({ level: 3 });
+
+    const from: string | undefined = undefined;
+    const page = await rooms.messages.get({ dir: 'b', from, limit: 20, filter: { types: ['m.room.message'] } });
+    expect(page.chunk.map((e) => e.type)).toEqual(['m.room.message']);
+    const bodies = page.chunk.filter((e) => isEventOfType(e, 'm.room.message')).map((e) => e.content.body);
+    expect(bodies).toEqual(['kept']);
+    const all = await rooms.messages.get({ dir: 'b', limit: 20 });
+    const custom = all.chunk.find((e) => e.type === 'com.example.noise');
+    expect(custom?.content).toEqual({ level: 3 });
+  });
+
+  it('bundles the thread summary into unsigned m.relations of the root', async () => {
+    const alice = await newUser();
+    const roomId = await roomWith(alice);
+    const rooms = alice.client.api.rooms(roomId);
+    const { event_id: root } = await rooms.send('m.room.message').put({ msgtype: 'm.text', body: 'root' });
+    await rooms.send('m.room.message').put({ msgtype: 'm.text', body: 'reply', 'm.relates_to': { rel_type: 'm.thread', event_id: root } });
+
+    const event = await rooms.event(root).get();
+    const thread = event.unsigned?.['m.relations']?.['m.thread'];
+    expect(thread?.count).toBe(1);
+    expect(thread?.current_user_participated).toBe(true);
+  });
+
+  it('puts and gets typed account data, global and per room', async () => {
+    const alice = await newUser();
+    const roomId = await roomWith(alice);
+    const user = alice.client.api.user(alice.userId);
+    await user.account_data('m.ignored_user_list').put({ ignored_users: { '@spam:localhost': {} } });
+    expect(Object.keys((await user.account_data('m.ignored_user_list').get()).ignored_users)).toEqual(['@spam:localhost']);
+    await user.rooms(roomId).account_data('m.tag').put({ tags: { 'm.favourite': { order: 0.5 } } });
+    expect((await user.rooms(roomId).account_data('m.tag').get()).tags?.['m.favourite']?.order).toBe(0.5);
+  });
+
+  it('takes the null avatar_url Synapse sends in joined_members, and its empty TURN answer', async () => {
+    const alice = await newUser();
+    const roomId = await roomWith(alice);
+    const { joined } = await alice.client.api.rooms(roomId).joined_members.get();
+    const me = joined?.[alice.userId];
+    // The spec leaves an unset avatar out; Synapse sends null, which the types allow.
+    expect(me?.avatar_url).toBeNull();
+    expect(await alice.client.api.voip.turnServer.get()).toEqual({});
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createClient,
+  type EventContentMap,
   type Appservice,
   type AppserviceEventContext,
   type AppserviceRoomEventContext,
@@ -19,7 +20,7 @@ declare const appservice: Appservice;
 describe('appservice.on', () => {
   it('types a room event and its context as the sync loop does', () => {
     appservice.on('m.room.message', (event, context) => {
-      expectTypeOf(event.content.msgtype).toEqualTypeOf<string>();
+      expectTypeOf(event.content.msgtype).toEqualTypeOf<EventContentMap['m.room.message']['msgtype']>();
       expectTypeOf(event.room_id).toEqualTypeOf<string>();
       expectTypeOf(context).toEqualTypeOf<AppserviceRoomEventContext>();
       expectTypeOf(context.roomId).toEqualTypeOf<string>();
