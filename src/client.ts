@@ -148,7 +148,8 @@ function build(
       getSync().off(name, handler);
       return client;
     },
-    request: (method: HttpMethod, path: RawPath, options?: RawRequestOptions): Promise<unknown> =>
+    // Async, so that a refused path is a rejection like any other failure of the call.
+    request: async (method: HttpMethod, path: RawPath, options?: RawRequestOptions): Promise<unknown> =>
       transport.requestJson(rawRequest(method, path, options)),
   } as MatrixClient);
   return client;

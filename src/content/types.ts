@@ -1,7 +1,9 @@
 /**
  * The content shapes the builders make: the spec's message contents
  * (`generated/events.ts`) with the mentions and relations the spec describes
- * beside them (`m.mentions`, `m.relates_to`, `m.new_content`).
+ * beside them (`m.mentions`, `m.relates_to`, `m.new_content`). Object type
+ * aliases rather than interfaces, so that a content stays assignable to a JSON
+ * object type (`Record<string, unknown>`).
  */
 import type { components, EventContentMap } from '../../generated/events.js';
 
@@ -15,12 +17,12 @@ type Schemas = components['schemas'];
  * const mentions: Mentions = { user_ids: ['@alice:example.org'] };
  * ```
  */
-export interface Mentions {
+export type Mentions = {
   /** The Matrix ids of the users mentioned. */
   user_ids?: string[];
   /** `true` to mention the whole room; left out otherwise. */
   room?: boolean;
-}
+};
 
 /**
  * The event a rich reply answers (`m.in_reply_to`).
@@ -30,9 +32,9 @@ export interface Mentions {
  * const to: InReplyTo = { event_id: '$original' };
  * ```
  */
-export interface InReplyTo {
+export type InReplyTo = {
   event_id: string;
-}
+};
 
 /**
  * The relation of a rich reply outside a thread.
@@ -42,9 +44,9 @@ export interface InReplyTo {
  * const relation: ReplyRelation = { 'm.in_reply_to': { event_id: '$original' } };
  * ```
  */
-export interface ReplyRelation {
+export type ReplyRelation = {
   'm.in_reply_to': InReplyTo;
-}
+};
 
 /**
  * The relation of an event in a thread: the root's id, and the event it answers
@@ -55,12 +57,12 @@ export interface ReplyRelation {
  * const relation: ThreadRelation = { rel_type: 'm.thread', event_id: '$root', is_falling_back: true, 'm.in_reply_to': { event_id: '$latest' } };
  * ```
  */
-export interface ThreadRelation {
+export type ThreadRelation = {
   rel_type: 'm.thread';
   event_id: string;
   is_falling_back: boolean;
   'm.in_reply_to': InReplyTo;
-}
+};
 
 /**
  * The relation of an edit (`m.replace`) to the event it replaces.
@@ -70,10 +72,10 @@ export interface ThreadRelation {
  * const relation: ReplaceRelation = { rel_type: 'm.replace', event_id: '$original' };
  * ```
  */
-export interface ReplaceRelation {
+export type ReplaceRelation = {
   rel_type: 'm.replace';
   event_id: string;
-}
+};
 
 /**
  * The relation of a reaction (`m.annotation`): the event reacted to and the key, usually an emoji.
@@ -83,19 +85,19 @@ export interface ReplaceRelation {
  * const relation: AnnotationRelation = { rel_type: 'm.annotation', event_id: '$original', key: '👍' };
  * ```
  */
-export interface AnnotationRelation {
+export type AnnotationRelation = {
   rel_type: 'm.annotation';
   event_id: string;
   key: string;
-}
+};
 
 /** What the builders add to a message content beside its msgtype's own fields. */
-export interface MessageExtras {
+export type MessageExtras = {
   /** The users and the room the message mentions; the builders always set it (empty when nobody). */
   'm.mentions'?: Mentions;
   /** A reply, thread or replacement relation. */
   'm.relates_to'?: ReplyRelation | ThreadRelation | ReplaceRelation;
-}
+};
 
 /**
  * An `m.text` message content, as the spec defines it, with mentions and relations.
