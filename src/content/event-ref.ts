@@ -48,3 +48,10 @@ export function withoutRelation<C extends object>(content: C): C {
   const { 'm.relates_to': _relation, ...rest } = content as C & { 'm.relates_to'?: unknown };
   return rest as C;
 }
+
+/** Refuses a content that already has a relation: an event has one `m.relates_to`. */
+export function assertNoRelation(content: object, what: string): void {
+  if (Object.hasOwn(content, 'm.relates_to')) {
+    throw new TypeError(`${what}: the content already has an m.relates_to (an event has one relation); build it from a content without one`);
+  }
+}

@@ -3,7 +3,53 @@
  * notifications and search read. Pure string work (no DOM), so it runs anywhere.
  */
 
-const TOKEN = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+/** A piece of HTML: text, or a tag with its lower-cased name and its attribute text. */
+type Token = { text: string } | { name: string; closing: boolean; attributes: string };
+
+const TAG_NAME = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/y;
+
+/**
+ * Splits HTML into text and tags in one pass. A tag runs to its `>` outside quotes;
+ * a tag that never ends takes the rest of the input with it, as in a browser. A `<`
+ * that starts no tag is text. Comments are dropped.
+ */
+function* tokens(html: string): Generator<Token> {
+  let at = 0;
+  while (at < html.length) {
+    const lt = html.indexOf('<', at);
+    if (lt < 0) break;
+    if (lt > at) yield { text: html.slice(at, lt) };
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      at = end < 0 ? html.length : end + 3;
+      continue;
+    }
+    TAG_NAME.lastIndex = lt;
+    const match = TAG_NAME.exec(html);
+    if (match === null) {
+      yield { text: '<' };
+      at = lt + 1;
+      continue;
+    }
+    let end = TAG_NAME.lastIndex;
+    let quote = '';
+    for (; end < html.length; end++) {
+      const c = html[end];
+      if (quote !== '') {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else if (c === '>') {
+        break;
+      }
+    }
+    if (end >= html.length) return;
+    yield { name: match[2]!.toLowerCase(), closing: match[1] === '/', attributes: html.slice(TAG_NAME.lastIndex, end) };
+    at = end + 1;
+  }
+  if (at < html.length) yield { text: html.slice(at) };
+}
+
 /** Elements whose content is not text to show: the legacy reply fallback among them. */
 const HIDDEN = new Set(['mx-reply', 'script', 'style', 'head', 'title']);
 /** Elements that stand on lines of their own, separated by a blank line. */
@@ -30,10 +76,56 @@ function attribute(attributes: string, name: string): string | undefined {
   return decodeEntities(match[1] ?? match[2] ?? match[3] ?? '');
 }
 
-/** One open container the text is written into (the whole message, or a blockquote). */
-interface Block {
-  text: string;
-  tag: string;
+/**
+ * One open container the text is written into (the whole message, or a block
+ * quote), kept as pieces: appending and looking at the end cost the same however
+ * long the text already is.
+ */
+class Block {
+  readonly #parts: string[] = [];
+
+  get empty(): boolean {
+    return this.#parts.length === 0;
+  }
+
+  /** How many pieces there are: a position to read from with {@link since}. */
+  get mark(): number {
+    return this.#parts.length;
+  }
+
+  add(text: string): void {
+    if (text !== '') this.#parts.push(text);
+  }
+
+  /** The last `n` characters (fewer when the text is shorter). */
+  tail(n: number): string {
+    let tail = '';
+    for (let i = this.#parts.length - 1; i >= 0 && tail.length < n; i--) tail = this.#parts[i]! + tail;
+    return tail.slice(-n);
+  }
+
+  /** Removes the spaces at the end. */
+  trimEnd(): void {
+    while (this.#parts.length > 0) {
+      const last = this.#parts[this.#parts.length - 1]!;
+      let end = last.length;
+      while (end > 0 && last[end - 1] === ' ') end--;
+      if (end > 0) {
+        this.#parts[this.#parts.length - 1] = last.slice(0, end);
+        return;
+      }
+      this.#parts.pop();
+    }
+  }
+
+  /** The text written since `mark`. */
+  since(mark: number): string {
+    return this.#parts.slice(mark).join('');
+  }
+
+  toString(): string {
+    return this.#parts.join('');
+  }
 }
 
 /**
@@ -51,7 +143,7 @@ interface Block {
  * ```
  */
 export function htmlToText(html: string): string {
-  const blocks: Block[] = [{ text: '', tag: '' }];
+  const blocks: Block[] = [new Block()];
   const lists: { ordered: boolean; next: number }[] = [];
   const links: { href: string | undefined; start: number }[] = [];
   let hidden: string | undefined;
@@ -62,43 +154,43 @@ export function htmlToText(html: string): string {
   const write = (text: string): void => {
     const block = top();
     if (pre > 0) {
-      block.text += text;
+      block.add(text);
       return;
     }
     let collapsed = text.replace(/[ \t\r\n\f]+/g, ' ');
-    if (collapsed.startsWith(' ') && (block.text === '' || /[ \n]$/.test(block.text))) collapsed = collapsed.slice(1);
-    block.text += collapsed;
+    if (collapsed.startsWith(' ') && (block.empty || block.tail(1) === ' ' || block.tail(1) === '\n')) collapsed = collapsed.slice(1);
+    block.add(collapsed);
   };
   const breakLine = (blank: boolean): void => {
     const block = top();
-    block.text = block.text.replace(/ +$/, '');
-    if (block.text === '') return;
+    block.trimEnd();
+    if (block.empty) return;
     const want = blank ? '\n\n' : '\n';
-    if (!block.text.endsWith(want)) block.text += block.text.endsWith('\n') ? '\n'.repeat(want.length - 1) : want;
+    const tail = block.tail(2);
+    if (!tail.endsWith(want)) block.add(tail.endsWith('\n') ? '\n'.repeat(want.length - 1) : want);
   };
 
-  let at = 0;
-  for (const match of html.matchAll(TOKEN)) {
-    if (hidden === undefined && match.index > at) write(decodeEntities(html.slice(at, match.index)));
-    at = match.index + match[0].length;
-    const name = match[2]?.toLowerCase();
-    if (name === undefined) continue; // a comment
-    const closing = match[1] === '/';
+  for (const token of tokens(html)) {
+    if ('text' in token) {
+      if (hidden === undefined) write(decodeEntities(token.text));
+      continue;
+    }
+    const { name, closing, attributes } = token;
     if (hidden !== undefined) {
       if (name === hidden) hiddenDepth += closing ? -1 : 1;
       if (hiddenDepth === 0) hidden = undefined;
       continue;
     }
     if (HIDDEN.has(name) && !closing) {
-      if (!/\/\s*$/.test(match[3] ?? '')) {
+      if (!/\/\s*$/.test(attributes)) {
         hidden = name;
         hiddenDepth = 1;
       }
       continue;
     }
-    const attributes = match[3] ?? '';
     if (name === 'br') {
-      top().text = top().text.replace(/ +$/, '') + '\n';
+      top().trimEnd();
+      top().add('\n');
     } else if (name === 'hr') {
       breakLine(false);
       write('---');
@@ -109,12 +201,12 @@ export function htmlToText(html: string): string {
     } else if (name === 'blockquote') {
       if (!closing) {
         breakLine(true);
-        blocks.push({ text: '', tag: 'blockquote' });
+        blocks.push(new Block());
       } else if (blocks.length > 1) {
-        const quoted = blocks.pop()!.text.trim();
+        const quoted = blocks.pop()!.toString().trim();
         if (quoted !== '') {
           breakLine(true);
-          top().text += quoted.split('\n').map((line) => (line === '' ? '>' : `> ${line}`)).join('\n');
+          top().add(quoted.split('\n').map((line) => (line === '' ? '>' : `> ${line}`)).join('\n'));
         }
         breakLine(true);
       }
@@ -123,7 +215,7 @@ export function htmlToText(html: string): string {
         breakLine(false);
         const list = lists[lists.length - 1];
         const indent = '  '.repeat(Math.max(0, lists.length - 1));
-        top().text += list?.ordered ? `${indent}${list.next++}. ` : `${indent}- `;
+        top().add(list?.ordered ? `${indent}${list.next++}. ` : `${indent}- `);
       } else {
         breakLine(false);
       }
@@ -133,10 +225,10 @@ export function htmlToText(html: string): string {
       // A nested list goes on the next line; the outermost one is a paragraph of its own.
       breakLine(lists.length === 0 || (!closing && lists.length === 1));
     } else if (name === 'a') {
-      if (!closing) links.push({ href: attribute(attributes, 'href'), start: top().text.length });
+      if (!closing) links.push({ href: attribute(attributes, 'href'), start: top().mark });
       else {
         const link = links.pop();
-        const shown = link === undefined ? '' : top().text.slice(link.start).trim();
+        const shown = link === undefined ? '' : top().since(link.start).trim();
         const href = link?.href;
         if (href !== undefined && /^(https?|mailto):/i.test(href) && !/^https:\/\/matrix\.to\//i.test(href) && shown !== href && `mailto:${shown}` !== href) {
           write(shown === '' ? href : ` (${href})`);
@@ -152,13 +244,13 @@ export function htmlToText(html: string): string {
       write(' ');
     }
   }
-  if (hidden === undefined && at < html.length) write(decodeEntities(html.slice(at)));
   while (blocks.length > 1) {
-    const quoted = blocks.pop()!.text.trim();
-    if (quoted !== '') top().text += quoted.split('\n').map((line) => `> ${line}`).join('\n');
+    const quoted = blocks.pop()!.toString().trim();
+    if (quoted !== '') top().add(quoted.split('\n').map((line) => `> ${line}`).join('\n'));
   }
   return top()
-    .text.split('\n')
+    .toString()
+    .split('\n')
     .map((line) => line.replace(/[ \t]+$/, ''))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -6,13 +6,29 @@ import { htmlToText } from './html-to-text.js';
 import { mergeMentions } from './mentions.js';
 import type { EmoteContent, Mentions, NoticeContent, TextContent, TextLikeContent, TextMsgtype } from './types.js';
 
-/** Options of the plain message builders. */
+/**
+ * Options of the plain message builders.
+ *
+ * @example
+ * ```ts
+ * const options: MessageOptions = { mentions: { user_ids: ['@alice:example.org'] } };
+ * text('Alice, look', options);
+ * ```
+ */
 export interface MessageOptions {
   /** Who the message mentions (`m.mentions`); nobody when left out. */
   mentions?: Mentions;
 }
 
-/** Options of {@link html}. */
+/**
+ * Options of {@link html}.
+ *
+ * @example
+ * ```ts
+ * const options: HtmlOptions<'m.notice'> = { msgtype: 'm.notice', plain: 'Deployed v1.2' };
+ * html('<b>Deployed</b> v1.2', options);
+ * ```
+ */
 export interface HtmlOptions<M extends TextMsgtype = 'm.text'> extends MessageOptions {
   /** The plain-text `body`; derived from the HTML when left out (see {@link htmlToText}). */
   plain?: string;
@@ -23,7 +39,14 @@ export interface HtmlOptions<M extends TextMsgtype = 'm.text'> extends MessageOp
   msgtype?: M;
 }
 
-/** The HTML format the spec defines for `formatted_body`. */
+/**
+ * The HTML format the spec defines for `formatted_body`.
+ *
+ * @example
+ * ```ts
+ * if (event.content.format === HTML_FORMAT) show(event.content.formatted_body);
+ * ```
+ */
 export const HTML_FORMAT = 'org.matrix.custom.html';
 
 function plainMessage<M extends TextMsgtype>(msgtype: M, body: string, options: MessageOptions | undefined): TextLikeContent<M> {

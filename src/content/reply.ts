@@ -3,22 +3,22 @@
  * its body is only the answer (no quoted `> <@alice> ...` lines, no `<mx-reply>`),
  * and the sender of the replied-to event is mentioned instead.
  */
-import { referenced, threadRootOf } from './event-ref.js';
+import { assertNoRelation, referenced, threadRootOf } from './event-ref.js';
 import { mentionsOf, mergeMentions } from './mentions.js';
 import type { EventReference, Mentions, ReplyRelation, RoomMessageContent, ThreadRelation } from './types.js';
 
-/** What {@link replyTo} makes of a content. */
+/**
+ * What {@link replyTo} makes of a content.
+ *
+ * @example
+ * ```ts
+ * const content: ReplyContent<TextContent> = replyTo(event, text('Got it'));
+ * ```
+ */
 export type ReplyContent<C extends RoomMessageContent = RoomMessageContent> = C & {
   'm.relates_to': ReplyRelation | ThreadRelation;
   'm.mentions': Mentions;
 };
-
-/** Refuses a content that already has a relation: an event has one `m.relates_to`. */
-export function assertNoRelation(content: object, what: string): void {
-  if (Object.hasOwn(content, 'm.relates_to')) {
-    throw new TypeError(`${what}: the content already has an m.relates_to (an event has one relation); build it from a content without one`);
-  }
-}
 
 /**
  * Makes a content a reply to an event (`m.relates_to.m.in_reply_to`). Given the

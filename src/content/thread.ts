@@ -2,12 +2,19 @@
  * Threads (`m.thread`): an event in a thread names the thread's root, and keeps an
  * `m.in_reply_to` so that clients without threads show it as a reply.
  */
-import { referenced, threadRootOf } from './event-ref.js';
+import { assertNoRelation, referenced, threadRootOf } from './event-ref.js';
 import { mentionsOf, mergeMentions } from './mentions.js';
-import { assertNoRelation } from './reply.js';
 import type { EventReference, Mentions, RoomMessageContent, ThreadRelation } from './types.js';
 
-/** Options of {@link inThread}. */
+/**
+ * Options of {@link inThread}.
+ *
+ * @example
+ * ```ts
+ * const options: ThreadOptions = { latestEventId: '$latest' };
+ * inThread('$root', text('More'), options);
+ * ```
+ */
 export interface ThreadOptions {
   /**
    * The event of the thread this message answers: a real reply within the thread
@@ -21,7 +28,14 @@ export interface ThreadOptions {
   latestEventId?: string;
 }
 
-/** What {@link inThread} makes of a content. */
+/**
+ * What {@link inThread} makes of a content.
+ *
+ * @example
+ * ```ts
+ * const content: ThreadContent<NoticeContent> = inThread('$root', notice('Done'));
+ * ```
+ */
 export type ThreadContent<C extends RoomMessageContent = RoomMessageContent> = C & {
   'm.relates_to': ThreadRelation;
   'm.mentions': Mentions;

@@ -91,7 +91,14 @@ export type AnnotationRelation = {
   key: string;
 };
 
-/** What the builders add to a message content beside its msgtype's own fields. */
+/**
+ * What the builders add to a message content beside its msgtype's own fields.
+ *
+ * @example
+ * ```ts
+ * const extras: MessageExtras = { 'm.mentions': {}, 'm.relates_to': { 'm.in_reply_to': { event_id: '$original' } } };
+ * ```
+ */
 export type MessageExtras = {
   /** The users and the room the message mentions; the builders always set it (empty when nobody). */
   'm.mentions'?: Mentions;
@@ -129,7 +136,14 @@ export type NoticeContent = Schemas['content/m.room.message$m.notice'] & Message
  */
 export type EmoteContent = Schemas['content/m.room.message$m.emote'] & MessageExtras;
 
-/** The msgtypes that carry text, optionally formatted as HTML. */
+/**
+ * The msgtypes that carry text, optionally formatted as HTML.
+ *
+ * @example
+ * ```ts
+ * const msgtype: TextMsgtype = 'm.notice';
+ * ```
+ */
 export type TextMsgtype = 'm.text' | 'm.notice' | 'm.emote';
 
 /**

@@ -53,7 +53,14 @@ export function sendNotice(client: ClientWithApi, roomId: string, body: string, 
   return sendMessage(client, roomId, notice(body), options);
 }
 
-/** Options of {@link sendHtml}: those of the {@link html} builder and of a send. */
+/**
+ * Options of {@link sendHtml}: those of the {@link html} builder and of a send.
+ *
+ * @example
+ * ```ts
+ * const options: SendHtmlOptions<'m.notice'> = { msgtype: 'm.notice', txnId: `status-${day}` };
+ * ```
+ */
 export type SendHtmlOptions<M extends TextMsgtype = 'm.text'> = HtmlOptions<M> & SendOptions;
 
 /**
@@ -118,7 +125,14 @@ export async function react(client: ClientWithApi, roomId: string, event: EventR
   return event_id;
 }
 
-/** Options of {@link redact}. */
+/**
+ * Options of {@link redact}.
+ *
+ * @example
+ * ```ts
+ * const options: RedactOptions = { reason: 'spam', txnId: `redact-${eventId}` };
+ * ```
+ */
 export interface RedactOptions extends SendOptions {
   /** Why the event is redacted. */
   reason?: string | undefined;

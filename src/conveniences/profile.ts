@@ -17,7 +17,14 @@ function ownUserId(client: ClientWithApi): Promise<string> {
   return known;
 }
 
-/** Options of the profile setters. */
+/**
+ * Options of the profile setters.
+ *
+ * @example
+ * ```ts
+ * await setDisplayName(client, 'Echo Bot', { userId: '@bot:example.org' });
+ * ```
+ */
 export interface ProfileOptions extends RequestOptions {
   /** The user whose profile to change; the client's own (asked once with `whoami`) when left out. */
   userId?: string | undefined;

@@ -4,7 +4,14 @@
 import type { ClientWithApi } from './types.js';
 import type { RequestOptions } from '../transport/types.js';
 
-/** Options of {@link joinRoom}. */
+/**
+ * Options of {@link joinRoom}.
+ *
+ * @example
+ * ```ts
+ * const options: JoinRoomOptions = { via: ['example.org'], reason: 'invited by Alice' };
+ * ```
+ */
 export interface JoinRoomOptions extends RequestOptions {
   /** Servers to join through (`via`), needed for a room of another server that this one is not in. */
   via?: string[] | undefined;
@@ -26,7 +33,14 @@ export async function joinRoom(client: ClientWithApi, roomIdOrAlias: string, opt
   return room_id;
 }
 
-/** Options of {@link leaveRoom}. */
+/**
+ * Options of {@link leaveRoom}.
+ *
+ * @example
+ * ```ts
+ * const options: LeaveRoomOptions = { reason: 'done here' };
+ * ```
+ */
 export interface LeaveRoomOptions extends RequestOptions {
   /** Why the user leaves, kept in their membership event. */
   reason?: string | undefined;

@@ -12,6 +12,12 @@ const PATH_BRAND: unique symbol = Symbol.for('matrix-fluent.path') as never;
 /**
  * A request path whose values are percent-encoded, made by {@link matrixPath}:
  * `path` as sent, `template` with `{0}`, `{1}`… where the values went.
+ *
+ * @example
+ * ```ts
+ * const { path, template } = matrixPath`/_matrix/client/v3/rooms/${'!r:x'}/state`;
+ * // path: '/_matrix/client/v3/rooms/!r%3Ax/state', template: '/_matrix/client/v3/rooms/{0}/state'
+ * ```
  */
 export interface MatrixPath {
   readonly path: string;
@@ -19,10 +25,25 @@ export interface MatrixPath {
   readonly [PATH_BRAND]: true;
 }
 
-/** A path for `client.request`: a {@link matrixPath} template, or its segments (each encoded). */
+/**
+ * A path for `client.request`: a {@link matrixPath} template, or its segments (each encoded).
+ *
+ * @example
+ * ```ts
+ * const byTemplate: RawPath = matrixPath`/_matrix/client/v3/rooms/${roomId}/joined_members`;
+ * const bySegments: RawPath = ['_matrix', 'client', 'v3', 'rooms', roomId, 'joined_members'];
+ * ```
+ */
 export type RawPath = MatrixPath | readonly string[];
 
-/** Options of `client.request`: the query, a JSON body, and the per-request options. */
+/**
+ * Options of `client.request`: the query, a JSON body, and the per-request options.
+ *
+ * @example
+ * ```ts
+ * const options: RawRequestOptions = { query: { limit: 10 }, body: { enabled: true }, timeout: 5_000 };
+ * ```
+ */
 export interface RawRequestOptions extends RequestOptions {
   /** Query parameters: `undefined` and `null` left out, arrays repeat the key, objects go as JSON text. */
   query?: Record<string, QueryValue> | undefined;

@@ -25,6 +25,8 @@ const CASES: [string, { given: string; want: string }][] = [
   ['a > inside a quoted attribute does not end the tag', { given: '<a href="https://example.org/?a>b" title=\'x>y\'>link</a>', want: 'link (https://example.org/?a>b)' }],
   ['a horizontal rule becomes ---', { given: 'above<hr>below', want: 'above\n---\nbelow' }],
   ['table cells are separated and rows are lines', { given: '<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>', want: 'a b\nc d' }],
+  ['a tag that never ends takes the rest with it, as in a browser', { given: 'kept <b title="open>dropped', want: 'kept' }],
+  ['a < that starts no tag is text', { given: 'a <3 b << c', want: 'a <3 b << c' }],
   ['text that is not HTML passes through', { given: 'plain text, 3 < 4', want: 'plain text, 3 < 4' }],
   ['a non-breaking space becomes a space', { given: 'a&nbsp;b', want: 'a b' }],
 ];
