@@ -7,5 +7,5 @@
  */
 export type { ClientWithApi, SendOptions } from './types.js';
 export { sendMessage, sendText, sendNotice, sendHtml, reply, edit, react, redact, type SendHtmlOptions, type RedactOptions } from './messages.js';
-export { joinRoom, leaveRoom, getState, type JoinRoomOptions, type LeaveRoomOptions } from './rooms.js';
+export { joinRoom, leaveRoom, getState, type JoinRoomOptions, type LeaveRoomOptions, type StateTypeArg } from './rooms.js';
 export { setDisplayName, setAvatarUrl, type ProfileOptions } from './profile.js';

@@ -1,6 +1,7 @@
 /**
  * Rooms: joining, leaving and reading state, one-liners over the chains.
  */
+import type { StateEventType } from '../../generated/events.js';
 import type { ClientWithApi } from './types.js';
 import type { RequestOptions } from '../transport/types.js';
 
@@ -60,14 +61,27 @@ export async function leaveRoom(client: ClientWithApi, roomId: string, options: 
 }
 
 /**
+ * A state event type as the state chain takes it: any type outside the spec's
+ * `m.` namespace, and in it only the state types the spec defines (so that a
+ * misspelled `m.room.nmae` does not compile).
+ *
+ * @example
+ * ```ts
+ * const type: StateTypeArg<'m.room.topic'> = 'm.room.topic';
+ * ```
+ */
+export type StateTypeArg<E extends string> = E & (E extends `m.${string}` ? StateEventType : unknown);
+
+/**
  * Reads the content of a room's state event (`stateKey` empty by default, as for
- * `m.room.name`); a missing one is a `MatrixError` with `M_NOT_FOUND`.
+ * `m.room.name`), typed as the state chain types it; a missing one is a
+ * `MatrixError` with `M_NOT_FOUND`.
  *
  * @example
  * ```ts
  * const { name } = await getState(client, roomId, 'm.room.name');
  * ```
  */
-export function getState(client: ClientWithApi, roomId: string, type: string, stateKey = '', options?: RequestOptions) {
+export function getState<E extends string>(client: ClientWithApi, roomId: string, type: StateTypeArg<E>, stateKey = '', options?: RequestOptions) {
   return client.api.rooms(roomId).state(type, stateKey).get({}, options);
 }

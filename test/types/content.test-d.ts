@@ -62,6 +62,11 @@ describe('the conveniences and the raw request', () => {
   it('answer what the chains answer', () => {
     expectTypeOf(sendText(client, '!r:x', 'hi')).resolves.toEqualTypeOf<string>();
     expectTypeOf(getState(client, '!r:x', 'm.room.name')).toEqualTypeOf(client.api.rooms('!r:x').state('m.room.name', '').get());
+    expectTypeOf(getState(client, '!r:x', 'org.example.custom', 'key')).toEqualTypeOf(client.api.rooms('!r:x').state('org.example.custom', 'key').get());
+    // @ts-expect-error a misspelled state type of the spec's namespace
+    void getState(client, '!r:x', 'm.room.nmae');
+    // @ts-expect-error a message type is not a state type
+    void getState(client, '!r:x', 'm.room.message');
     // A client acting as an appservice user works the same.
     expectTypeOf(sendText(client.as('@ghost:x'), '!r:x', 'hi')).resolves.toEqualTypeOf<string>();
   });
