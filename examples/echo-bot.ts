@@ -10,7 +10,7 @@
  * `MATRIX_STORE_DIR` chooses the state directory (default `.echo-bot-state`).
  */
 import { pathToFileURL } from 'node:url';
-import { createClient, FileStore, isMatrixError, type MatrixClient, type SyncBatch } from '../src/node.js';
+import { createClient, FileStore, isMatrixError, joinRoom, sendNotice, type MatrixClient, type SyncBatch } from '../src/node.js';
 
 /** Options of {@link runEchoBot}. */
 export interface EchoBotOptions {
@@ -37,7 +37,7 @@ export async function runEchoBot(client: MatrixClient, options: EchoBotOptions =
 
   client.on('invite', async ({ roomId }) => {
     try {
-      await client.api.join(roomId).post({});
+      await joinRoom(client, roomId);
       log(`joined ${roomId}`);
     } catch (error) {
       // The invite may have been withdrawn, or this is a redelivery of an invite already used.
@@ -61,13 +61,13 @@ export async function runEchoBot(client: MatrixClient, options: EchoBotOptions =
     if (content.msgtype !== 'm.text') return;
     if (content.body.trim() === quit) {
       log(`quit by ${event.sender} in ${roomId}`);
-      await client.api.rooms(roomId).send('m.room.message', `quit-${event.event_id}`).put({ msgtype: 'm.notice', body: 'Bye!' });
+      await sendNotice(client, roomId, 'Bye!', { txnId: `quit-${event.event_id}` });
       // Not awaited: the loop finishes (and commits) this batch first.
       void client.sync.stop();
       return;
     }
     // The transaction id comes from the event: a redelivered event (after a crash) is not echoed twice.
-    await client.api.rooms(roomId).send('m.room.message', `echo-${event.event_id}`).put({ msgtype: 'm.notice', body: content.body });
+    await sendNotice(client, roomId, content.body, { txnId: `echo-${event.event_id}` });
     log(`echoed ${JSON.stringify(content.body)} in ${roomId}`);
   });
 

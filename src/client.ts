@@ -11,6 +11,8 @@ import { MediaGateway } from './media/gateway.js';
 import { SyncLoop, type SyncApi } from './sync/loop.js';
 import type { EventContext, HandlerResult, SyncHandlers, SyncOptions } from './sync/types.js';
 import type { BasicEvent, RoomEvent } from './events/types.js';
+import { rawRequest, type RawPath, type RawRequestOptions } from './gateway/raw-request.js';
+import type { HttpMethod } from './transport/types.js';
 
 /**
  * Options of {@link createClient}: the transport's, since the client is its gateways
@@ -80,6 +82,21 @@ export interface MatrixClient {
   /** Removes a sync handler. Same as `client.sync.off`. */
   off<K extends keyof SyncHandlers>(name: K, handler?: SyncHandlers[K]): MatrixClient;
   off(type: string, handler?: (event: RoomEvent | BasicEvent, context: EventContext) => HandlerResult): MatrixClient;
+  /**
+   * The raw escape hatch, for what the spec does not have yet (unstable MSC
+   * endpoints): a JSON request to any path, through this client's transport (the
+   * same auth, retries, limits, hooks and typed errors as the chains, and the
+   * identity of `client.as`). The path is a {@link matrixPath} template or an array
+   * of segments, so that every value is percent-encoded; a plain string is refused.
+   * A POST is retried after a 5xx or a network error only with `safeToRetry: true`.
+   * The answer is the parsed JSON body, typed as the caller says (unchecked).
+   * @example
+   * ```ts
+   * const path = matrixPath`/_matrix/client/unstable/uk.half-shot.msc2666/user/mutual_rooms`;
+   * const { joined } = await client.request<{ joined: string[] }>('GET', path, { query: { user_id: '@alice:example.org' } });
+   * ```
+   */
+  request<T = unknown>(method: HttpMethod, path: RawPath, options?: RawRequestOptions): Promise<T>;
 }
 
 /** The sync loop's view of a client's API chain. */
@@ -131,6 +148,9 @@ function build(
       getSync().off(name, handler);
       return client;
     },
+    // Async, so that a refused path is a rejection like any other failure of the call.
+    request: async (method: HttpMethod, path: RawPath, options?: RawRequestOptions): Promise<unknown> =>
+      transport.requestJson(rawRequest(method, path, options)),
   } as MatrixClient);
   return client;
 }

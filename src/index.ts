@@ -3,6 +3,9 @@
  * @module
  */
 export { createClient, type ClientOptions, type MatrixClient, type ActAsOptions } from './client.js';
+export { matrixPath, type MatrixPath, type RawPath, type RawRequestOptions } from './gateway/raw-request.js';
+export * from './content/index.js';
+export * from './conveniences/index.js';
 export type { Calls, Call, RequestBodyOf, QueryOf, ResponseOf } from './gateway/call-types.js';
 export type { ApiChain, MediaChain, WellKnownChain } from '../generated/chains.js';
 export { ROUTES, SPEC_VERSION, type RouteInfo, type RouteKey } from '../generated/routes.js';

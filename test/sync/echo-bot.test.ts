@@ -52,9 +52,9 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       const sent = () => server!.requests.filter((r) => r.method === 'PUT').map((r) => [r.path.split('/').pop(), r.body]);
       expect(server.requests.some((r) => r.method === 'POST' && r.path === `/_matrix/client/v3/join/${room}`)).toBe(true);
       expect(sent()).toEqual([
-        ['echo-$hello', { msgtype: 'm.notice', body: 'hello' }],
-        ['quit-$quit', { msgtype: 'm.notice', body: 'Bye!' }],
-        ['echo-$after', { msgtype: 'm.notice', body: 'after quit' }],
+        ['echo-$hello', { msgtype: 'm.notice', body: 'hello', 'm.mentions': {} }],
+        ['quit-$quit', { msgtype: 'm.notice', body: 'Bye!', 'm.mentions': {} }],
+        ['echo-$after', { msgtype: 'm.notice', body: 'after quit', 'm.mentions': {} }],
       ]);
       expect(server.syncs).toHaveLength(4);
 
@@ -65,7 +65,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       await restarted.sync.stop();
       await running;
       expect(server.syncs[4]!.query.get('since')).toBe('s4');
-      expect(sent().at(-1)).toEqual(['echo-$again', { msgtype: 'm.notice', body: 'again' }]);
+      expect(sent().at(-1)).toEqual(['echo-$again', { msgtype: 'm.notice', body: 'again', 'm.mentions': {} }]);
       expect(lines).toContain(`joined ${room}`);
     });
 
