@@ -1,18 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRedirectError, type MatrixError } from '../../src/errors/index.js';
-import { json, reset, startServer, text, type Handler, type TestServer } from './http-test-server.js';
+import { json, reset, startServer, text, type Handler, type TestServer, useTestServers } from './http-test-server.js';
 import { TOKEN, recordingLogger, recordingSleep, rejection, req, transportFor } from './fixtures.js';
 import { ENGINES, useEngine, createTransport } from './engines.js';
 
-const servers: TestServer[] = [];
-async function start(script: Handler | readonly Handler[]): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const start = useTestServers();
 
 const redirect =
   (status: number, location: () => string): Handler =>

@@ -8,17 +8,9 @@ import { isTimeoutError, type TimeoutError } from '../../src/errors/index.js';
 import { DEFAULT_TRANSPORT_OPTIONS } from '../../src/transport/defaults.js';
 import { ENGINES, createClient, useEngine } from './engines.js';
 import { TOKEN, rejection, req, transportFor } from './fixtures.js';
-import { json, startServer, type Handler, type TestServer } from './http-test-server.js';
+import { json, startServer, type Handler, type TestServer, useTestServers } from './http-test-server.js';
 
-const servers: TestServer[] = [];
-async function start(script: Handler | readonly Handler[]): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const start = useTestServers();
 
 /** Answers `/_matrix/client/versions` (the media probe) and hands everything else to `rest`. */
 function homeserver(rest: Handler): Handler {

@@ -12,17 +12,9 @@ import { createUndiciPoolEngine } from '../../src/transport/engines/undici-pool-
 import { createTransport as createTransportOn } from '../../src/transport/http-transport.js';
 import { ENGINES, useEngine } from './engines.js';
 import { rejection, req, transportFor } from './fixtures.js';
-import { startServer, type Handler, type TestServer } from './http-test-server.js';
+import { startServer, type Handler, type TestServer, useTestServers } from './http-test-server.js';
 
-const servers: TestServer[] = [];
-async function start(script: Handler | readonly Handler[]): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const start = useTestServers();
 
 const ANSWER = { user_id: '@alice:hs.test', device_id: 'DEV', filler: 'x'.repeat(5000) };
 

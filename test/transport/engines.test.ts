@@ -7,19 +7,11 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineRequest, HttpEngine } from '../../src/transport/engine.js';
 import { createFetchEngine } from '../../src/transport/engines/fetch-engine.js';
-import { json, startServer, type Handler, type TestServer } from './http-test-server.js';
+import { json, startServer, type Handler, type TestServer, useTestServers } from './http-test-server.js';
 import { createTransport, ENGINES, useEngine } from './engines.js';
 import { recordingLogger, req } from './fixtures.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function start(script: Handler | readonly Handler[]): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
+const start = useTestServers();
 
 describe('choosing an engine', () => {
   it('a given fetch selects the fetch engine', () => {

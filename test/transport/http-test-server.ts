@@ -3,6 +3,7 @@
  * on port 0, scripts its answers, and reads the request log.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterEach } from 'vitest';
 import { listenOnLoopback } from '../support/loopback.js';
 
 /** One request as the server saw it. */
@@ -80,5 +81,21 @@ export function text(status: number, body: string, contentType = 'text/html', he
 export function reset(): Handler {
   return (req) => {
     req.socket.destroy();
+  };
+}
+
+/**
+ * A `start` for one test file: each server it starts is closed after the test
+ * that started it.
+ */
+export function useTestServers(): (script: Handler | readonly Handler[]) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (script) => {
+    const server = await startServer(script);
+    servers.push(server);
+    return server;
   };
 }

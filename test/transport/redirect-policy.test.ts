@@ -10,17 +10,11 @@ import { resolveEngine, type HttpEngine } from '../../src/transport/engine.js';
 import { planRedirect, redirectMode } from '../../src/transport/redirects.js';
 import { ENGINES, createClient, createTransport, currentEngine, useEngine } from './engines.js';
 import { TOKEN, rejection, req, transportFor } from './fixtures.js';
-import { json, startServer, text, type Handler, type TestServer } from './http-test-server.js';
+import { json, startServer, text, type Handler, type TestServer, useTestServers } from './http-test-server.js';
 
-const servers: TestServer[] = [];
-async function start(script: Handler | readonly Handler[]): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
+const start = useTestServers();
 const engines: HttpEngine[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
   await Promise.all(engines.splice(0).map((e) => e.close?.()));
 });
 
