@@ -36,7 +36,6 @@ export type {
 export * from './errors/index.js';
 export {
   SyncLoop,
-  SyncStalledError,
   MemoryStore,
   RoomStateTracker,
   type SyncApi,
@@ -45,7 +44,6 @@ export {
 } from './sync/index.js';
 export type {
   SyncOptions,
-  SyncClock,
   SyncFilter,
   SyncBatch,
   SyncResponse,

@@ -451,13 +451,6 @@ export interface AppserviceOptions {
   logger?: TransportLogger;
   /** Extra options of the as_token client (fetch, retry, timeout, …). */
   client?: Omit<ClientOptions, 'baseUrl' | 'accessToken' | 'asToken'>;
-  /**
-   * Waits between handler retries; must reject when `signal` aborts.
-   * @default a setTimeout-based sleep
-   */
-  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
-  /** Clock (tests). @default Date.now */
-  now?: () => number;
 }
 
 /**

@@ -22,6 +22,8 @@ const SDK_ERROR_NAMES = new Set([
   'NetworkError',
   'TimeoutError',
   'InvalidResponseError',
+  'SyncStalledError',
+  'ActAsConflictError',
 ]);
 
 /**

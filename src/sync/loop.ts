@@ -3,6 +3,8 @@
  * and commits `next_batch` (with the room state) once they have all finished.
  */
 import { isMatrixError } from '../errors/matrix-error.js';
+import { SyncStalledError } from '../errors/sync-stalled-error.js';
+import { seamsOf, type SyncSeams } from '../internal/test-seams.js';
 import type { RequestOptions } from '../transport/types.js';
 import type { RoomEvent, StateEvent, BasicEvent, StrippedStateEvent } from '../events/types.js';
 import { delay } from '../transport/delay.js';
@@ -39,16 +41,6 @@ export interface SyncApi {
 
 /** The loop's state. */
 export type SyncState = 'stopped' | 'running' | 'stopping';
-
-/** The error the liveness guard aborts a stalled long poll with. */
-export class SyncStalledError extends Error {
-  override name = 'SyncStalledError';
-  readonly afterMs: number;
-  constructor(afterMs: number) {
-    super(`The sync long poll did not answer within ${afterMs} ms; trying again`);
-    this.afterMs = afterMs;
-  }
-}
 
 const DEFAULT_CLOCK: SyncClock = {
   now: () => Date.now(),
@@ -139,9 +131,10 @@ export class SyncLoop {
     this.#options = options;
     this.#store = options.store ?? new MemoryStore();
     this.#prefix = options.storePrefix ?? 'sync';
-    this.#clock = options.clock ?? DEFAULT_CLOCK;
-    this.#sleep = options.sleep ?? sleepWith(this.#clock);
-    this.#random = options.random ?? Math.random;
+    const seams = seamsOf<SyncSeams>(options);
+    this.#clock = seams.clock ?? DEFAULT_CLOCK;
+    this.#sleep = seams.sleep ?? sleepWith(this.#clock);
+    this.#random = seams.random ?? Math.random;
     this.#registry = new HandlerRegistry(options.onUnhandledError ?? defaultUnhandled);
   }
 
@@ -618,11 +611,6 @@ export class SyncLoop {
       const pending = this.#emitEvent(type, event, context);
       if (pending !== undefined) await pending;
     }
-  }
-
-  /** Reports an error through `error` (used by the client for store failures and the like). */
-  report(info: HandlerErrorInfo): Promise<void> | undefined {
-    return this.#registry.reportUnhandled(info);
   }
 }
 

@@ -271,18 +271,6 @@ export interface SyncOptions {
    * @default 30_000
    */
   backoffLimit?: number;
-  /** Clock of the backoff and liveness guard (tests). */
-  clock?: SyncClock;
-  /**
-   * Waits between attempts; must reject when `signal` aborts.
-   * @default a setTimeout-based sleep
-   */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /**
-   * Randomness for the jitter, in [0, 1).
-   * @default Math.random
-   */
-  random?: () => number;
   /**
    * Where errors go when no `error` handler is registered (and when an `error` handler throws).
    * @default console.error
@@ -290,7 +278,7 @@ export interface SyncOptions {
   onUnhandledError?: (info: HandlerErrorInfo) => void;
 }
 
-/** Time, for the backoff and the liveness guard. */
+/** Time, for the backoff and the liveness guard (a seam of the project's tests, not public). */
 export interface SyncClock {
   now(): number;
   setTimeout(callback: () => void, ms: number): unknown;

@@ -67,10 +67,6 @@ export const DEFAULT_TRANSPORT_OPTIONS = {
   hooks: {},
   /** @default WARN_LOGGER */
   logger: WARN_LOGGER,
-  /** @default Math.random */
-  random: Math.random,
-  /** @default defaultSleep */
-  sleep: defaultSleep,
   /** @default 'matrix-fluent' */
   userAgent: 'matrix-fluent',
 } as const satisfies Required<Omit<TransportOptions, 'baseUrl' | 'accessToken' | 'asToken' | 'retry' | 'engine'>> & {

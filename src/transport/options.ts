@@ -121,16 +121,6 @@ export interface TransportOptions {
    */
   logger?: TransportLogger;
   /**
-   * Source of randomness for the backoff jitter, in [0, 1).
-   * @default Math.random
-   */
-  random?: () => number;
-  /**
-   * Waits between attempts; must reject when `signal` aborts.
-   * @default a setTimeout-based sleep
-   */
-  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
-  /**
    * `User-Agent` header (not settable in every browser), or `false` to send none.
    * @default 'matrix-fluent'
    */
