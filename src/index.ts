@@ -1,6 +1,13 @@
 /**
  * matrix-fluent: a Matrix SDK generated from the official spec.
- * @module
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'matrix-fluent';
+ * const client = createClient({ baseUrl: 'https://matrix.example.org', accessToken });
+ * const { user_id } = await client.api.account.whoami.get();
+ * ```
+ * @module matrix-fluent
  */
 export { createClient, type ClientOptions, type MatrixClient, type ActAsOptions } from './client.js';
 export type { Calls, Call, RequestBodyOf, QueryOf, ResponseOf } from './gateway/call-types.js';

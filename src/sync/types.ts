@@ -213,7 +213,7 @@ export type SyncHandlers = SyncLifecycleHandlers & { [T in KnownEventType]: Even
 /** The sync-side part of the client options. */
 export interface SyncOptions {
   /**
-   * Where the position and room state are kept. Use a {@link FileStore} to resume after a restart.
+   * Where the position and room state are kept. Use a `FileStore` (from `matrix-fluent/node`) to resume after a restart.
    * @default a new MemoryStore
    */
   store?: SyncStore;
