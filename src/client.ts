@@ -15,19 +15,41 @@ import type { BasicEvent, RoomEvent } from './events/types.js';
 /**
  * Options of {@link createClient}: the transport's, since the client is its gateways
  * over one transport, and those of the sync loop.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = { baseUrl, accessToken, retry: 5, sync: { timeout: 30_000 } };
+ * const client = createClient(options);
+ * ```
  */
 export type ClientOptions = TransportOptions & {
   /** Options of `client.sync`: store, filter, long-poll timeout, backoff. */
   sync?: SyncOptions;
 };
 
-/** Who an application service client acts as. */
+/**
+ * Who an application service client acts as.
+ *
+ * @example
+ * ```ts
+ * const ghost = client.as('@_bridge_alice:example.org', { deviceId: 'BRIDGEDEVICE' });
+ * await ghost.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: 'hi' });
+ * ```
+ */
 export interface ActAsOptions {
   /** The device to act as, for appservices that manage devices. */
   deviceId?: string;
 }
 
-/** A Matrix client: typed chains over one shared transport. */
+/**
+ * A Matrix client: typed chains over one shared transport.
+ *
+ * @example
+ * ```ts
+ * const client: MatrixClient = createClient({ baseUrl, accessToken });
+ * const { user_id } = await client.api.account.whoami.get();
+ * ```
+ */
 export interface MatrixClient {
   /**
    * Every Client-Server operation under `/_matrix/client/`, the version segment folded away.

@@ -2,7 +2,15 @@ import { isErrorNamed } from './guard.js';
 import { MatrixSdkError } from './matrix-sdk-error.js';
 import { readablePath } from './errcodes.js';
 
-/** A 2xx answer whose body is not the JSON the operation promises. */
+/**
+ * A 2xx answer whose body is not the JSON the operation promises.
+ *
+ * @example
+ * ```ts
+ * try { await client.api.versions.get(); }
+ * catch (error) { if (error instanceof InvalidResponseError) console.warn(error.status, error.excerpt); }
+ * ```
+ */
 export class InvalidResponseError extends MatrixSdkError {
   override name = 'InvalidResponseError';
   /** HTTP status of the answer. */
@@ -23,7 +31,14 @@ export class InvalidResponseError extends MatrixSdkError {
   }
 }
 
-/** Whether a value is an {@link InvalidResponseError}, across realms. */
+/**
+ * Whether a value is an {@link InvalidResponseError}, across realms.
+ *
+ * @example
+ * ```ts
+ * if (isInvalidResponseError(error)) console.warn('not JSON:', error.excerpt);
+ * ```
+ */
 export function isInvalidResponseError(value: unknown): value is InvalidResponseError {
   return isErrorNamed(value, 'InvalidResponseError');
 }

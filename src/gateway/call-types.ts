@@ -12,7 +12,15 @@ type Op<R extends RouteKey> = Operations[R];
 /** Whether an object type has a required key. */
 type HasRequiredKeys<T> = {} extends T ? false : true;
 
-/** The JSON request body of an operation, or `never`. */
+/**
+ * The JSON request body of an operation, or `never`.
+ *
+ * @example
+ * ```ts
+ * type BanBody = RequestBodyOf<Operations['POST /_matrix/client/v3/rooms/{roomId}/ban']>;
+ * const body: BanBody = { user_id: '@spam:example.org', reason: 'spam' };
+ * ```
+ */
 export type RequestBodyOf<O> = O extends { requestBody?: infer B }
   ? B extends { content: { 'application/json': infer J } } ? J : never
   : never;
@@ -20,12 +28,28 @@ export type RequestBodyOf<O> = O extends { requestBody?: infer B }
 /** Whether the operation's request body is required. */
 type BodyRequired<O> = O extends { requestBody: { content: unknown } } ? true : false;
 
-/** The query parameters of an operation, or `never`. */
+/**
+ * The query parameters of an operation, or `never`.
+ *
+ * @example
+ * ```ts
+ * type MessagesQuery = QueryOf<Operations['GET /_matrix/client/v3/rooms/{roomId}/messages']>;
+ * const query: MessagesQuery = { dir: 'b', limit: 10 };
+ * ```
+ */
 export type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [undefined] ? never : Exclude<Q, undefined>) : never;
 
 type SuccessStatus = 200 | 201 | 202;
 
-/** The success response body of an operation. */
+/**
+ * The success response body of an operation.
+ *
+ * @example
+ * ```ts
+ * type Whoami = ResponseOf<Operations['GET /_matrix/client/v3/account/whoami']>;
+ * const me: Whoami = await client.api.account.whoami.get();
+ * ```
+ */
 export type ResponseOf<O> = O extends { responses: infer Rs }
   ? {
       [S in keyof Rs & SuccessStatus]: Rs[S] extends { content: { 'application/json': infer D } } ? D : unknown;
@@ -57,7 +81,15 @@ type NoBodyCall<O, R> = [QueryOf<O>] extends [never]
 
 type BinaryBodyCall<O> = (data: BinaryBody, options?: UploadOptions & OptionsWithQuery<Omit<QueryOf<O>, 'filename'>>) => Result<O>;
 
-/** The call signature of one operation, by route key. */
+/**
+ * The call signature of one operation, by route key.
+ *
+ * @example
+ * ```ts
+ * type Ban = Call<'POST /_matrix/client/v3/rooms/{roomId}/ban'>;
+ * // (body: { user_id: string; reason?: string }, options?: RequestOptions) => Promise<...>
+ * ```
+ */
 export type Call<R extends RouteKey> =
   [RequestBodyOf<Op<R>>] extends [never]
     ? Op<R> extends { requestBody: { content: { 'application/octet-stream': unknown } } }
@@ -69,5 +101,12 @@ export type Call<R extends RouteKey> =
           : NoBodyCall<Op<R>, Result<Op<R>>>
     : JsonBodyCall<Op<R>>;
 
-/** The call signature of every route: the type argument of the chain interfaces. */
+/**
+ * The call signature of every route: the type argument of the chain interfaces.
+ *
+ * @example
+ * ```ts
+ * const api: ApiChain<Calls> = createClient({ baseUrl, accessToken }).api;
+ * ```
+ */
 export type Calls = { readonly [R in RouteKey]: Call<R> };

@@ -23,6 +23,12 @@ const JOURNAL = 'journal.json';
  * File names are the keys with every character outside `[A-Za-z0-9_-]`
  * escaped (`%2E` for `.`), so no key can leave the directory; very long keys
  * are hashed.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ baseUrl, accessToken, sync: { store: new FileStore('.bot-state') } });
+ * await client.sync.start(); // resumes from the saved position after a restart
+ * ```
  */
 export class FileStore implements SyncStore {
   readonly directory: string;

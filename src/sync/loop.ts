@@ -28,7 +28,15 @@ import type {
   SyncResponse,
 } from './types.js';
 
-/** What the loop needs of the client: `client.api.sync.get` (and a filter upload). */
+/**
+ * What the loop needs of the client: `client.api.sync.get` (and a filter upload).
+ *
+ * @example
+ * ```ts
+ * const api: SyncApi = { get: (query, options) => client.api.sync.get(query, options) };
+ * const loop = new SyncLoop(api, { timeout: 30_000 });
+ * ```
+ */
 export interface SyncApi {
   /** `GET /sync`. */
   get(
@@ -39,7 +47,14 @@ export interface SyncApi {
   uploadFilter?(filter: SyncFilter, options: RequestOptions): Promise<string>;
 }
 
-/** The loop's state. */
+/**
+ * The loop's state.
+ *
+ * @example
+ * ```ts
+ * const state: SyncState = client.sync.status; // 'stopped' until start()
+ * ```
+ */
 export type SyncState = 'stopped' | 'running' | 'stopping';
 
 const DEFAULT_CLOCK: SyncClock = {
@@ -105,6 +120,13 @@ interface Puller {
  * handler may see an event twice after a crash, so make handlers idempotent
  * (e.g. by `event_id`). A handler that throws is reported through `error` and
  * counts as finished: failures do not block the loop.
+ *
+ * @example
+ * ```ts
+ * const loop: SyncLoop = client.sync;
+ * loop.on('m.room.message', (event, { roomId }) => console.log(roomId, event.content.body));
+ * await loop.start();
+ * ```
  */
 export class SyncLoop {
   readonly #api: SyncApi;

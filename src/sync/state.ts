@@ -17,6 +17,11 @@ type StoredRoom = [string, [string, StateEvent][]][];
  * handlers ran. Keys come from the network and are untrusted: everything is
  * kept in `Map`s, so an event type or state key such as `__proto__` or
  * `constructor` is an ordinary key and never reaches a prototype.
+ *
+ * @example
+ * ```ts
+ * const name = client.sync.state.getState(roomId, 'm.room.name', '')?.content.name;
+ * ```
  */
 export class RoomStateTracker {
   readonly #rooms = new Map<string, Map<string, Map<string, StateEvent>>>();

@@ -27,7 +27,16 @@ import { checkDeclaredLength, limitStream, readLimited } from './response-body.j
 import { backoffDelay, exponentialDelay, isRepeatable, overrideRetry } from './retry.js';
 import type { RawResponse, Transport, TransportRequest } from './types.js';
 
-/** A {@link Transport} that can also act as another user (application services). */
+/**
+ * A {@link Transport} that can also act as another user (application services).
+ *
+ * @example
+ * ```ts
+ * const transport: HttpTransport = createClient({ baseUrl, accessToken }).transport;
+ * console.log(transport.engine); // 'undici' on Node, else 'fetch'
+ * await transport.close();
+ * ```
+ */
 export interface HttpTransport extends Transport {
   /**
    * A transport sharing this one's state (token, engine, hooks, limits) that adds
