@@ -73,7 +73,13 @@ export interface MatrixClient {
   readonly transport: HttpTransport;
   /**
    * Application services: a client acting as a user of the appservice's namespace
-   * (`user_id` on every request), over the same transport.
+   * (`user_id` on every request), over the same transport. An operation with a `user_id`
+   * query of its own (`mutual_rooms`) would send it twice: it is refused with an
+   * `ActAsConflictError` before any request.
+   * @example
+   * ```ts
+   * await client.as('@_bridge_alice:example.org').api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: 'hi' });
+   * ```
    */
   as(userId: string, options?: ActAsOptions): MatrixClient;
   /**
