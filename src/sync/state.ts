@@ -58,7 +58,8 @@ export class RoomStateTracker {
 
   /**
    * Applies one event if it is a state event (a string `type` and `state_key`);
-   * returns whether it was applied.
+   * returns whether it was applied. The sync loop's; not public.
+   * @internal
    */
   apply(roomId: string, event: unknown): boolean {
     if (typeof event !== 'object' || event === null) return false;
@@ -80,7 +81,7 @@ export class RoomStateTracker {
     return true;
   }
 
-  /** Starts tracking a room (with no state yet): it counts as known from now on. */
+  /** @internal Starts tracking a room (with no state yet): it counts as known from now on. */
   ensureRoom(roomId: string): void {
     if (this.#rooms.has(roomId)) return;
     this.#rooms.set(roomId, new Map());
@@ -88,13 +89,13 @@ export class RoomStateTracker {
     this.#indexDirty = true;
   }
 
-  /** Applies a list of events (non-state events are skipped). */
+  /** @internal Applies a list of events (non-state events are skipped). */
   applyAll(roomId: string, events: readonly unknown[] | undefined): void {
     if (events === undefined) return;
     for (const event of events) this.apply(roomId, event);
   }
 
-  /** Forgets a room (after leaving it). */
+  /** @internal Forgets a room (after leaving it). */
   forget(roomId: string): void {
     if (this.#rooms.delete(roomId)) {
       this.#dirty.add(roomId);
@@ -102,12 +103,12 @@ export class RoomStateTracker {
     }
   }
 
-  /** Store key of the room index. */
+  /** @internal Store key of the room index. */
   static indexKey(prefix: string): string {
     return `${prefix}.rooms`;
   }
 
-  /** Store key of one room's state. */
+  /** @internal Store key of one room's state. */
   static roomKey(prefix: string, roomId: string): string {
     return `${prefix}.room.${roomId}`;
   }
@@ -115,6 +116,7 @@ export class RoomStateTracker {
   /**
    * The store changes that persist what changed since the last commit (changed
    * rooms, forgotten rooms, the room index), to be written with `next_batch`.
+   * @internal
    */
   pendingChanges(prefix: string): Map<string, unknown> {
     const changes = new Map<string, unknown>();
@@ -126,13 +128,13 @@ export class RoomStateTracker {
     return changes;
   }
 
-  /** Marks the pending changes as written. */
+  /** @internal Marks the pending changes as written. */
   committed(): void {
     this.#dirty.clear();
     this.#indexDirty = false;
   }
 
-  /** Replaces the state with what the store holds. */
+  /** @internal Replaces the state with what the store holds. */
   async load(store: SyncStore, prefix: string): Promise<void> {
     this.#rooms.clear();
     this.committed();
