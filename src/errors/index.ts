@@ -18,3 +18,4 @@ export { NetworkError, isNetworkError } from './network-error.js';
 export { TimeoutError, isTimeoutError } from './timeout-error.js';
 export { InvalidResponseError, isInvalidResponseError } from './invalid-response-error.js';
 export { RedirectError, isRedirectError, type RedirectErrorInit, type RedirectRefusal } from './redirect-error.js';
+export { EventValidationError, isEventValidationError, type EventValidationIssue } from './event-validation-error.js';

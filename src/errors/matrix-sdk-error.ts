@@ -24,6 +24,7 @@ const SDK_ERROR_NAMES = new Set([
   'InvalidResponseError',
   'RedirectError',
   'SyncStoreError',
+  'EventValidationError',
 ]);
 
 /**
