@@ -11,6 +11,7 @@ import { HandlerRegistry } from './emitter.js';
 import { MemoryStore, type SyncStore } from './store.js';
 import { RoomStateTracker } from './state.js';
 import { corruptedEntry, isSyncStoreError } from './store-error.js';
+import type { EventShape, ValidationHook } from '../validation/types.js';
 import type {
   EventContext,
   SyncLifecycleHandlers,
@@ -136,9 +137,17 @@ export class SyncLoop {
   #poll: AbortController | undefined;
   #ready: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   #nextBatch: string | undefined;
+  readonly #validation: ValidationHook | undefined;
 
-  constructor(api: SyncApi, options: SyncOptions = {}) {
+  /**
+   * A loop over `api`. `validation` (what `createClient({ validate })` hands
+   * it) checks each event before its handlers: an event that fails is published
+   * as `invalid`, and under `drop` no other handler gets it (it still counts as
+   * handled: the position is committed as usual, so it never comes again).
+   */
+  constructor(api: SyncApi, options: SyncOptions = {}, validation?: ValidationHook) {
     this.#api = api;
+    this.#validation = validation;
     this.#options = options;
     this.#store = options.store ?? new MemoryStore();
     this.#prefix = options.storePrefix ?? 'sync';
@@ -517,7 +526,7 @@ export class SyncLoop {
 
     for (const [roomId, room] of entriesOf(rooms?.join)) {
       await this.#deliverRoom(roomId, room, 'join', batch);
-      const ephemeral = eventsOf(room.ephemeral);
+      const ephemeral = await this.#screen(eventsOf(room.ephemeral), 'basic', 'ephemeral', roomId, batch);
       if (ephemeral.length > 0) {
         const context: EventContext = { source: 'ephemeral', roomId, membership: 'join', batch };
         for (const event of ephemeral) {
@@ -577,8 +586,8 @@ export class SyncLoop {
   async #deliverRoom(roomId: string, room: JoinedRoom | LeftRoom, membership: 'join' | 'leave', batch: SyncBatch): Promise<void> {
     const r = this.#emit.bind(this);
     const tracker = this.state;
-    const stateAfter = room.state_after !== undefined ? eventsOf(room.state_after) : undefined;
-    const stateEvents = stateAfter ?? eventsOf(room.state);
+    const stateAfter = room.state_after !== undefined ? await this.#screen(eventsOf(room.state_after), 'sync', 'state', roomId, batch) : undefined;
+    const stateEvents = stateAfter ?? await this.#screen(eventsOf(room.state), 'sync', 'state', roomId, batch);
     const isNew = membership === 'join' && !tracker.hasRoom(roomId);
     if (stateAfter === undefined) tracker.applyAll(roomId, stateEvents);
     if (isNew) {
@@ -596,7 +605,7 @@ export class SyncLoop {
       }
     }
     const timeline = room.timeline;
-    const events = eventsOf(timeline);
+    const events = await this.#screen(eventsOf(timeline), 'sync', 'timeline', roomId, batch);
     if (events.length > 0 || timeline?.limited === true) {
       const context: EventContext = { source: 'timeline', roomId, membership, batch };
       for (const event of events) {
@@ -626,7 +635,7 @@ export class SyncLoop {
     batch: SyncBatch,
     membership: 'join' | 'leave' = 'join',
   ): Promise<void> {
-    const events = eventsOf(section) as BasicEvent[];
+    const events = await this.#screen(eventsOf(section), 'basic', source, roomId, batch) as BasicEvent[];
     if (events.length === 0) return;
     await this.#emit(group, roomId === undefined && group !== 'accountData' ? { events } : { roomId, events }, batch);
     const context: EventContext = { source, roomId, membership: roomId === undefined ? undefined : membership, batch };
@@ -636,6 +645,32 @@ export class SyncLoop {
       const pending = this.#emitEvent(type, event, context);
       if (pending !== undefined) await pending;
     }
+  }
+
+  /**
+   * The events of a section that the handlers get: all of them without a
+   * validation; else each is checked, a failing one published as `invalid`, and
+   * left out under `drop`. Never throws (a check or a report that fails delivers
+   * the event).
+   */
+  async #screen(events: readonly unknown[], shape: EventShape, source: EventSource, roomId: string | undefined, batch: SyncBatch): Promise<readonly unknown[]> {
+    const hook = this.#validation;
+    if (hook === undefined || events.length === 0) return events;
+    let kept: unknown[] | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      const where = roomId === undefined ? `sync ${source}` : `sync ${source} of a room`;
+      const verdict = hook.validate.checkIncoming(event, shape, where, hook.warn);
+      if (verdict !== undefined) {
+        await this.#emit('invalid', { action: verdict.action, type: verdict.type, issues: verdict.issues, source, roomId, event }, batch);
+        if (verdict.action === 'dropped') {
+          kept ??= events.slice(0, i);
+          continue;
+        }
+      }
+      kept?.push(event);
+    }
+    return kept ?? events;
   }
 
   /** Reports an error through `error` (used by the client for store failures and the like). */
@@ -652,7 +687,7 @@ export class SyncLoop {
 const EVENT_PREFIX = 'event:';
 
 const LIFECYCLE_AND_GROUP_NAMES: ReadonlySet<string> = new Set<keyof SyncLifecycleHandlers & string>([
-  'ready', 'failed', 'resumed', 'fatal', 'error', 'stopped', 'sync', 'join', 'invite', 'leave',
+  'ready', 'failed', 'resumed', 'fatal', 'error', 'stopped', 'invalid', 'sync', 'join', 'invite', 'leave',
   'timeline', 'state', 'accountData', 'toDevice', 'presence', 'typing', 'receipt',
 ]);
 

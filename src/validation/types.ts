@@ -76,3 +76,18 @@ export interface EventValidation {
    */
   checkIncoming(event: unknown, shape: EventShape, where: string, warn: (line: string) => void): IncomingVerdict | undefined;
 }
+
+/**
+ * An event validation with the sink its warning lines go to (the client's
+ * logger, scrubbed): what the client hands its gateway and its sync loop.
+ *
+ * @example
+ * ```ts
+ * const hook: ValidationHook = { validate: eventValidation({ incoming: 'drop' }), warn: (line) => console.warn(line) };
+ * const loop = new SyncLoop(api, {}, hook);
+ * ```
+ */
+export interface ValidationHook {
+  readonly validate: EventValidation;
+  readonly warn: (line: string) => void;
+}
