@@ -7,6 +7,9 @@ import type { CheckNode } from '../../generated/validators.js';
 import { FORMATS } from './formats.js';
 import { childPath, describe, itemPath, type ValidationIssue } from './issue.js';
 
+/** The keys and indexes from the checked value's root to where a check is: made into a path only for an issue. */
+type Segments = (string | number)[];
+
 /** The most issues one validation collects (the rest would only repeat the cause). */
 export const MAX_ISSUES = 20;
 /** The deepest a value is followed (the table's references may loop: unsigned → redacted_because → …). */
@@ -55,6 +58,19 @@ function enumWords(values: readonly unknown[]): string {
   return values.length > 6 ? `one of ${shown}, … (${values.length} values)` : values.length === 1 ? shown : `one of ${shown}`;
 }
 
+/** Where a check is: the root path and the segments below it. */
+interface Where {
+  readonly root: string;
+  readonly at: Segments;
+}
+
+/** The path of `where`, as issues spell it. */
+function pathOf(where: Where): string {
+  let path = where.root;
+  for (const segment of where.at) path = typeof segment === 'number' ? itemPath(path, segment) : childPath(path, segment);
+  return path;
+}
+
 /** A checker over one table of nodes. */
 export class CheckRunner {
   readonly #nodes: readonly CheckNode[];
@@ -63,8 +79,12 @@ export class CheckRunner {
     this.#nodes = nodes;
   }
 
-  /** Checks `value` against node `index`; issues go to `out` (at most {@link MAX_ISSUES}). */
-  check(index: number, value: unknown, path: string, out: ValidationIssue[], depth = 0): void {
+  /** Checks `value` against node `index`; issues go to `out` (at most {@link MAX_ISSUES}), their paths under `path`. */
+  check(index: number, value: unknown, path: string, out: ValidationIssue[]): void {
+    this.#check(index, value, { root: path, at: [] }, out, 0);
+  }
+
+  #check(index: number, value: unknown, where: Where, out: ValidationIssue[], depth: number): void {
     if (out.length >= MAX_ISSUES || depth > MAX_DEPTH) return;
     const node = this.#nodes[index];
     if (node === undefined) return;
@@ -72,59 +92,66 @@ export class CheckRunner {
     if (d !== undefined && isObject(value)) {
       const chosen = value[d[0]];
       if (typeof chosen === 'string' && Object.hasOwn(d[1], chosen)) {
-        this.check(d[1][chosen]!, value, path, out, depth + 1);
+        this.#check(d[1][chosen]!, value, where, out, depth + 1);
         return;
       }
     }
     if (node.t !== undefined && !hasType(node.t, value)) {
-      out.push({ path, expected: typeWords(node.t), found: describe(value) });
+      out.push({ path: pathOf(where), expected: typeWords(node.t), found: describe(value) });
       return;
     }
     if (node.e !== undefined && !node.e.includes(value as string)) {
-      out.push({ path, expected: enumWords(node.e), found: describe(value, typeof value === 'string') });
+      out.push({ path: pathOf(where), expected: enumWords(node.e), found: describe(value, typeof value === 'string') });
       return;
     }
     if (typeof value === 'string') {
       if (node.f !== undefined) {
         const format = Object.hasOwn(FORMATS, node.f) ? FORMATS[node.f] : undefined;
         if (format !== undefined && !format.test(value)) {
-          out.push({ path, expected: format.expected, found: describe(value, true) });
+          out.push({ path: pathOf(where), expected: format.expected, found: describe(value, true) });
           return;
         }
       }
       if (node.x !== undefined && !pattern(node.x).test(value)) {
-        out.push({ path, expected: `a string matching /${node.x}/`, found: describe(value, node.f !== undefined) });
+        out.push({ path: pathOf(where), expected: `a string matching /${node.x}/`, found: describe(value, node.f !== undefined) });
         return;
       }
     }
-    if (isObject(value)) this.#object(node, value, path, out, depth);
+    if (isObject(value)) this.#object(node, value, where, out, depth);
     else if (Array.isArray(value) && node.i !== undefined) {
-      for (let i = 0; i < value.length && out.length < MAX_ISSUES; i++) this.check(node.i, value[i], itemPath(path, i), out, depth + 1);
+      for (let i = 0; i < value.length && out.length < MAX_ISSUES; i++) this.#child(node.i, value[i], where, i, out, depth);
     }
-    if (node.all !== undefined) for (const member of node.all) this.check(member, value, path, out, depth + 1);
-    if (node.any !== undefined && !node.any.some((member) => this.passes(member, value, depth + 1))) {
-      out.push({ path, expected: `one of ${node.any.length} shapes the spec allows here`, found: describe(value) });
+    if (node.all !== undefined) for (const member of node.all) this.#check(member, value, where, out, depth + 1);
+    if (node.any !== undefined && !node.any.some((member) => this.#passes(member, value, depth + 1))) {
+      out.push({ path: pathOf(where), expected: `one of ${node.any.length} shapes the spec allows here`, found: describe(value) });
     }
   }
 
   /** Whether `value` passes node `index`. */
-  passes(index: number, value: unknown, depth = 0): boolean {
+  #passes(index: number, value: unknown, depth: number): boolean {
     const out: ValidationIssue[] = [];
-    this.check(index, value, '', out, depth);
+    this.#check(index, value, { root: '', at: [] }, out, depth);
     return out.length === 0;
   }
 
-  #object(node: CheckNode, value: Record<string, unknown>, path: string, out: ValidationIssue[], depth: number): void {
+  /** Checks a key's or an item's value, one segment further. */
+  #child(index: number, value: unknown, where: Where, segment: string | number, out: ValidationIssue[], depth: number): void {
+    where.at.push(segment);
+    this.#check(index, value, where, out, depth + 1);
+    where.at.pop();
+  }
+
+  #object(node: CheckNode, value: Record<string, unknown>, where: Where, out: ValidationIssue[], depth: number): void {
     if (node.r !== undefined) {
       for (const key of node.r) {
         // `undefined` is what JSON drops: a key set to it is not sent.
-        if (!Object.hasOwn(value, key) || value[key] === undefined) out.push({ path: childPath(path, key), expected: 'present', found: 'missing' });
+        if (!Object.hasOwn(value, key) || value[key] === undefined) out.push({ path: childPath(pathOf(where), key), expected: 'present', found: 'missing' });
       }
     }
     const p = node.p;
     if (p !== undefined) {
       for (const key in p) {
-        if (Object.hasOwn(value, key) && value[key] !== undefined) this.check(p[key]!, value[key], childPath(path, key), out, depth + 1);
+        if (Object.hasOwn(value, key) && value[key] !== undefined) this.#child(p[key]!, value[key], where, key, out, depth);
       }
     }
     const pp = node.pp;
@@ -137,11 +164,11 @@ export class CheckRunner {
         for (const [source, index] of pp) {
           if (pattern(source).test(key)) {
             matched = true;
-            this.check(index, value[key], childPath(path, key), out, depth + 1);
+            this.#child(index, value[key], where, key, out, depth);
           }
         }
       }
-      if (!matched && ap !== undefined) this.check(ap, value[key], childPath(path, key), out, depth + 1);
+      if (!matched && ap !== undefined) this.#child(ap, value[key], where, key, out, depth);
     }
   }
 }
