@@ -183,6 +183,11 @@ export interface TransactionResetInfo {
  * type, under the opt-in event validation (`validate`). With `drop` its handlers
  * did not get it (it counts as done: the transaction is never held for it);
  * with `warn` they did.
+ *
+ * @example
+ * ```ts
+ * appservice.on('invalid', (info: AppserviceInvalidEventInfo) => console.warn(info.action, info.type, info.queue));
+ * ```
  */
 export interface AppserviceInvalidEventInfo {
   /** `dropped` (the handlers did not get it) or `warned` (they did). */

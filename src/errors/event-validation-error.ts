@@ -4,6 +4,11 @@ import { MatrixSdkError } from './matrix-sdk-error.js';
 /**
  * One problem an event validation found: where, what was expected, what was
  * found (described; a bounded excerpt at most).
+ *
+ * @example
+ * ```ts
+ * const issue: EventValidationIssue = { path: 'content.body', expected: 'present', found: 'missing' };
+ * ```
  */
 export interface EventValidationIssue {
   /** Where, from the event: `content.body`, `content["m.relates_to"].event_id`, `sender`. */

@@ -167,6 +167,11 @@ export interface HandlerErrorInfo {
  * `invalid`: an event did not match the spec's schema of its type, under the
  * client's opt-in event validation (`validate`). With `drop` its handlers did
  * not get it; with `warn` they did.
+ *
+ * @example
+ * ```ts
+ * client.on('invalid', (info: InvalidEventInfo) => console.warn(info.action, info.type, info.issues[0]?.path));
+ * ```
  */
 export interface InvalidEventInfo {
   /** `dropped` (the handlers did not get it) or `warned` (they did). */

@@ -9,6 +9,11 @@ import type { EventValidationIssue } from '../errors/event-validation-error.js';
  * What to do with outgoing content that does not match the spec: `throw` an
  * `EventValidationError` before any request (the default), `warn` through the
  * client's logger and send it anyway, or `off`.
+ *
+ * @example
+ * ```ts
+ * eventValidation({ outgoing: 'warn' satisfies OutgoingPolicy });
+ * ```
  */
 export type OutgoingPolicy = 'throw' | 'warn' | 'off';
 
@@ -17,6 +22,11 @@ export type OutgoingPolicy = 'throw' | 'warn' | 'off';
  * through the logger and deliver it (the default), `drop` it (handlers never
  * see it; it is counted and reported as `invalid`; the sync position and the
  * transaction go on as if it had been handled), or `off`.
+ *
+ * @example
+ * ```ts
+ * eventValidation({ incoming: 'drop' satisfies IncomingPolicy });
+ * ```
  */
 export type IncomingPolicy = 'warn' | 'drop' | 'off';
 
@@ -25,23 +35,48 @@ export type IncomingPolicy = 'warn' | 'drop' | 'off';
  * `room_id`, as the API and application service transactions give it), `sync`
  * (a room event of `/sync`, without `room_id`), `basic` (only `type` and
  * `content`: account data, ephemeral, to-device and presence events).
+ *
+ * @example
+ * ```ts
+ * validateEvent(event, { shape: 'sync' satisfies EventShape });
+ * ```
  */
 export type EventShape = 'event' | 'sync' | 'basic';
 
-/** The outcome of an incoming check that found issues. */
+/**
+ * The outcome of an incoming check that found issues.
+ *
+ * @example
+ * ```ts
+ * const verdict: IncomingVerdict | undefined = validate.checkIncoming(event, 'sync', 'a test', console.warn);
+ * if (verdict?.action === 'dropped') console.warn(verdict.issues);
+ * ```
+ */
 export interface IncomingVerdict {
   /** `dropped`: handlers do not get the event; `warned`: they do. */
   readonly action: 'dropped' | 'warned';
   /** The event's type, when it has a string one. */
   readonly type: string | undefined;
+  /** What was wrong, where. */
   readonly issues: readonly EventValidationIssue[];
 }
 
-/** How many events and contents the validation refused or warned about, since it was made. */
+/**
+ * How many events and contents the validation refused or warned about, since it was made.
+ *
+ * @example
+ * ```ts
+ * const { incomingDropped }: ValidationCounts = validate.counts;
+ * ```
+ */
 export interface ValidationCounts {
+  /** Outgoing contents refused (`throw`). */
   outgoingRejected: number;
+  /** Outgoing contents sent with a warning (`warn`). */
   outgoingWarned: number;
+  /** Incoming events dropped (`drop`). */
   incomingDropped: number;
+  /** Incoming events delivered with a warning (`warn`). */
   incomingWarned: number;
 }
 
@@ -57,8 +92,9 @@ export interface ValidationCounts {
  * ```
  */
 export interface EventValidation {
-  /** The policies in force. */
+  /** The policy for outgoing content. */
   readonly outgoing: OutgoingPolicy;
+  /** The policy for incoming events. */
   readonly incoming: IncomingPolicy;
   /** What was refused or warned about so far. */
   readonly counts: Readonly<ValidationCounts>;
