@@ -5,6 +5,7 @@
  */
 import type { CheckNode } from '../../generated/validators.js';
 import { FORMATS } from './formats.js';
+import { isRecord as isObject } from '../is-record.js';
 import { childPath, describe, itemPath, type ValidationIssue } from './issue.js';
 
 /** The keys and indexes from the checked value's root to where a check is: made into a path only for an issue. */
@@ -28,10 +29,6 @@ function pattern(source: string): RegExp {
     patterns.set(source, re);
   }
   return re;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function hasType(letters: string, value: unknown): boolean {
