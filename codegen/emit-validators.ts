@@ -11,6 +11,8 @@
  * variant for its value of the discriminating key, the base schema for any
  * other value. The content of a room event that is not state also gets the
  * relation, replacement and mention keys of {@link CONTENT_EXTRAS}, as its type does.
+ * What an event schema says of the event's own keys beyond the envelope
+ * (`state_key` patterns, `redacts`, a presence's `sender`) becomes a third node.
  */
 import { join } from 'node:path';
 import { Bundler, isObject, type Json, type JsonObject } from './load.js';
@@ -30,6 +32,27 @@ const EXTRA_FORMATS: Readonly<Record<string, (schema: JsonObject) => void>> = {
     ((properties['m.in_reply_to'] as JsonObject).properties as JsonObject).event_id = { type: 'string', format: 'mx-event-id' };
   },
 };
+
+/**
+ * The event's own keys an event schema file declares beside the core schema it
+ * extends (in itself and its inline `allOf` members): `state_key`, `redacts`,
+ * `sender`, `unsigned`; not `type` and `content`, which the envelope and the
+ * content node check.
+ */
+function ownKeys(raw: JsonObject): JsonObject | undefined {
+  const properties: JsonObject = {};
+  const required = new Set<string>();
+  const visit = (node: JsonObject): void => {
+    if (Array.isArray(node.allOf)) for (const m of node.allOf) if (isObject(m) && m.$ref === undefined) visit(m);
+    if (isObject(node.properties)) {
+      for (const [key, value] of Object.entries(node.properties)) if (key !== 'type' && key !== 'content' && !(key in properties)) properties[key] = value;
+    }
+    if (Array.isArray(node.required)) for (const key of node.required) if (typeof key === 'string' && key !== 'type' && key !== 'content') required.add(key);
+  };
+  visit(raw);
+  if (Object.keys(properties).length === 0 && required.size === 0) return undefined;
+  return { type: 'object', properties, ...(required.size > 0 ? { required: [...required].sort() } : {}) };
+}
 
 /** The envelope schemas, by the name the runtime uses. */
 const ENVELOPES: Readonly<Record<string, string>> = {
@@ -74,7 +97,8 @@ export function emitValidators(specDir: string): { text: string; types: number; 
 
   const envelopes: Record<string, number> = {};
   const dataDir = join(specDir, 'data');
-  const coreDir = join(dataDir, 'event-schemas', 'schema', 'core-event-schema');
+  const schemaDir = join(dataDir, 'event-schemas', 'schema');
+  const coreDir = join(schemaDir, 'core-event-schema');
   const coreBundler = new Bundler(dataDir);
   for (const [name, file] of Object.entries(ENVELOPES)) {
     const path = join(coreDir, file);
@@ -100,7 +124,11 @@ export function emitValidators(specDir: string): { text: string; types: number; 
       const sorted = Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       index = table.intern({ ...table.nodes[index]!, d: [key, sorted] });
     }
-    rows.push(`    ${JSON.stringify(type)}: [${JSON.stringify(kind)}, ${index}],`);
+    const path = join(schemaDir, `${base.name}.yaml`);
+    const raw = coreBundler.read(path);
+    const own = isObject(raw) ? ownKeys(raw) : undefined;
+    const top = own === undefined ? '' : `, ${table.compile(coreBundler.bundle(own, path, raw), coreBundler.schemas, 'core')}`;
+    rows.push(`    ${JSON.stringify(type)}: [${JSON.stringify(kind)}, ${index}${top}],`);
   }
 
   const lines: string[] = [];
@@ -148,8 +176,11 @@ export function emitValidators(specDir: string): { text: string; types: number; 
     '/** The envelope node of each event shape: `sync…` are the shapes of `/sync`, without `room_id`. */',
     `export const EVENT_ENVELOPE_CHECKS = ${JSON.stringify(envelopes)} as const;`,
     '',
-    '/** Each event type the spec defines: how it is sent and the node of its content. */',
-    'export const EVENT_CONTENT_CHECKS: { readonly [type: string]: readonly [CheckedEventKind, number] } = Object.freeze({',
+    '/**',
+    ' * Each event type the spec defines: how it is sent, the node of its content, and the node of the',
+    ' * event\'s own keys its schema adds to the envelope (`state_key` patterns, `redacts`, …), if any.',
+    ' */',
+    'export const EVENT_CONTENT_CHECKS: { readonly [type: string]: readonly [CheckedEventKind, number, number?] } = Object.freeze({',
     ...rows,
     '});',
     '',

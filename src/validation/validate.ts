@@ -82,7 +82,9 @@ function isRedacted(event: Record<string, unknown>): boolean {
 /**
  * Checks a whole event: its envelope (`type`, `content`, and for room events
  * `event_id`, `sender`, `origin_server_ts`, `room_id` unless `shape` is `sync`,
- * `state_key` for state events) and its content. A redacted event (with
+ * `state_key` for state events), the keys its type's schema adds (an empty
+ * `state_key` where the spec says so, a member's `state_key` a user id, a
+ * redaction's `redacts` an event id) and its content. A redacted event (with
  * `unsigned.redacted_because`) has its envelope checked, not its content, which
  * redaction emptied. An event whose type the spec does not define passes.
  *
@@ -111,7 +113,8 @@ export function eventIssues(event: unknown, shape: EventShape, out: ValidationIs
     return;
   }
   if (!Object.hasOwn(EVENT_CONTENT_CHECKS, type)) return;
-  const [kind, content] = EVENT_CONTENT_CHECKS[type]!;
+  const [kind, content, own] = EVENT_CONTENT_CHECKS[type]!;
   runner.check(envelopeOf(kind, shape), record, '', out);
+  if (own !== undefined && out.length === 0) runner.check(own, record, '', out);
   if (out.length === 0 && !isRedacted(record)) runner.check(content, record.content, 'content', out);
 }

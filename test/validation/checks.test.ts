@@ -72,6 +72,19 @@ describe('the generated checks', () => {
     expect(validateEvent({ type: 'm.typing', content: {} }, { shape: 'basic' }).issues).toEqual([{ path: 'content.user_ids', expected: 'present', found: 'missing' }]);
   });
 
+  it('checks the keys a type\'s schema adds to the envelope: empty state keys, a member\'s user id, a redaction\'s target', () => {
+    const create = { ...member({ room_version: '11' }), type: 'm.room.create', state_key: 'x' };
+    expect(validateEvent(create).issues).toEqual([{ path: 'state_key', expected: 'a string matching /^$/', found: 'a string (1 characters)' }]);
+    expect(validateEvent({ ...create, state_key: '' }).valid).toBe(true);
+    expect(validateEvent({ ...member({ membership: 'join' }), state_key: 'bob' }).issues).toEqual([
+      { path: 'state_key', expected: 'a user id (@localpart:server.name)', found: 'the string "bob"' },
+    ]);
+    const redaction = { type: 'm.room.redaction', event_id: '$r', sender: '@a:example.org', origin_server_ts: 1, room_id: '!r:example.org', content: {} };
+    expect(validateEvent({ ...redaction, redacts: 'e1' }).issues.map((i) => i.path)).toEqual(['redacts']);
+    expect(validateEvent({ ...redaction, redacts: '$e1' }).valid).toBe(true);
+    expect(validateEvent({ type: 'm.presence', content: { presence: 'online' } }, { shape: 'basic' }).issues).toEqual([{ path: 'sender', expected: 'present', found: 'missing' }]);
+  });
+
   it('does not check the content of a redacted event, which redaction emptied', () => {
     const redacted = { ...member({}), unsigned: { redacted_because: { type: 'm.room.redaction' } } };
     expect(validateEvent(redacted).valid).toBe(true);

@@ -13,12 +13,20 @@ import { isCheckedEventType, validateEvent, validateEventContent } from '../../s
 
 const EXAMPLES = join(requireSpecDir(), 'data', 'event-schemas', 'examples');
 
-/** An example file, its `$ref` (the core fields it extends) merged in. */
+/** An example file with its `$ref`s resolved: a referenced file's value, the referring object's own keys over it. */
 function load(file: string): Record<string, unknown> {
   const text = readFileSync(file, 'utf8');
-  const value = (file.endsWith('.json') ? JSON.parse(text) : parse(text)) as Record<string, unknown>;
-  const { $ref, ...rest } = value;
-  return typeof $ref === 'string' ? { ...load(join(file, '..', $ref)), ...rest } : value;
+  return resolve((file.endsWith('.json') ? JSON.parse(text) : parse(text)) as unknown, file) as Record<string, unknown>;
+}
+
+function resolve(value: unknown, file: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolve(item, file));
+  if (typeof value !== 'object' || value === null) return value;
+  const { $ref, ...rest } = value as Record<string, unknown>;
+  const own = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, resolve(v, file)]));
+  if (typeof $ref !== 'string') return own;
+  const target = load(join(file, '..', $ref));
+  return Array.isArray(target) ? target : { ...target, ...own };
 }
 
 const files = readdirSync(EXAMPLES).filter((name) => name.endsWith('.yaml')).sort();
