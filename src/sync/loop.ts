@@ -526,7 +526,8 @@ export class SyncLoop {
 
     for (const [roomId, room] of entriesOf(rooms?.join)) {
       await this.#deliverRoom(roomId, room, 'join', batch);
-      const ephemeral = await this.#screen(eventsOf(room.ephemeral), 'basic', 'ephemeral', roomId, batch);
+      const screenedEphemeral = this.#screened(eventsOf(room.ephemeral), 'basic', 'ephemeral', roomId, batch);
+      const ephemeral = screenedEphemeral instanceof Promise ? await screenedEphemeral : screenedEphemeral;
       if (ephemeral.length > 0) {
         const context: EventContext = { source: 'ephemeral', roomId, membership: 'join', batch };
         for (const event of ephemeral) {
@@ -586,8 +587,10 @@ export class SyncLoop {
   async #deliverRoom(roomId: string, room: JoinedRoom | LeftRoom, membership: 'join' | 'leave', batch: SyncBatch): Promise<void> {
     const r = this.#emit.bind(this);
     const tracker = this.state;
-    const stateAfter = room.state_after !== undefined ? await this.#screen(eventsOf(room.state_after), 'sync', 'state', roomId, batch) : undefined;
-    const stateEvents = stateAfter ?? await this.#screen(eventsOf(room.state), 'sync', 'state', roomId, batch);
+    const screenedAfter = room.state_after !== undefined ? this.#screened(eventsOf(room.state_after), 'sync', 'state', roomId, batch) : undefined;
+    const stateAfter = screenedAfter instanceof Promise ? await screenedAfter : screenedAfter;
+    const screenedState = stateAfter ?? this.#screened(eventsOf(room.state), 'sync', 'state', roomId, batch);
+    const stateEvents = screenedState instanceof Promise ? await screenedState : screenedState;
     const isNew = membership === 'join' && !tracker.hasRoom(roomId);
     if (stateAfter === undefined) tracker.applyAll(roomId, stateEvents);
     if (isNew) {
@@ -605,7 +608,8 @@ export class SyncLoop {
       }
     }
     const timeline = room.timeline;
-    const events = await this.#screen(eventsOf(timeline), 'sync', 'timeline', roomId, batch);
+    const screened = this.#screened(eventsOf(timeline), 'sync', 'timeline', roomId, batch);
+    const events = screened instanceof Promise ? await screened : screened;
     if (events.length > 0 || timeline?.limited === true) {
       const context: EventContext = { source: 'timeline', roomId, membership, batch };
       for (const event of events) {
@@ -635,7 +639,8 @@ export class SyncLoop {
     batch: SyncBatch,
     membership: 'join' | 'leave' = 'join',
   ): Promise<void> {
-    const events = await this.#screen(eventsOf(section), 'basic', source, roomId, batch) as BasicEvent[];
+    const screened = this.#screened(eventsOf(section), 'basic', source, roomId, batch);
+    const events = (screened instanceof Promise ? await screened : screened) as BasicEvent[];
     if (events.length === 0) return;
     await this.#emit(group, roomId === undefined && group !== 'accountData' ? { events } : { roomId, events }, batch);
     const context: EventContext = { source, roomId, membership: roomId === undefined ? undefined : membership, batch };
@@ -653,13 +658,18 @@ export class SyncLoop {
    * left out under `drop`. Never throws (a check or a report that fails delivers
    * the event).
    */
-  async #screen(events: readonly unknown[], shape: EventShape, source: EventSource, roomId: string | undefined, batch: SyncBatch): Promise<readonly unknown[]> {
+  #screened(events: readonly unknown[], shape: EventShape, source: EventSource, roomId: string | undefined, batch: SyncBatch): readonly unknown[] | Promise<readonly unknown[]> {
+    // Without a validation (or events), no promise is made: delivery costs what it did before.
     const hook = this.#validation;
     if (hook === undefined || events.length === 0) return events;
+    return this.#screen(hook, events, shape, source, roomId, batch);
+  }
+
+  async #screen(hook: ValidationHook, events: readonly unknown[], shape: EventShape, source: EventSource, roomId: string | undefined, batch: SyncBatch): Promise<readonly unknown[]> {
     let kept: unknown[] | undefined;
+    const where = roomId === undefined ? `sync ${source}` : `sync ${source} of a room`;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
-      const where = roomId === undefined ? `sync ${source}` : `sync ${source} of a room`;
       const verdict = hook.validate.checkIncoming(event, shape, where, hook.warn);
       if (verdict !== undefined) {
         await this.#emit('invalid', { action: verdict.action, type: verdict.type, issues: verdict.issues, source, roomId, event }, batch);
