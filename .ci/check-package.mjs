@@ -2,10 +2,13 @@
 // entries answer: run after `npm run build`.
 const main = await import('matrix-fluent');
 const node = await import('matrix-fluent/node');
+const validation = await import('matrix-fluent/validation');
 const problems = [];
 if (typeof main.createClient !== 'function') problems.push('matrix-fluent: no createClient');
 if ('FileStore' in main) problems.push('matrix-fluent: FileStore leaked into the portable entry');
 if (typeof node.FileStore !== 'function') problems.push('matrix-fluent/node: no FileStore');
+if (validation.validateEventContent('m.room.message', { msgtype: 'm.text' }).valid !== false) problems.push('matrix-fluent/validation: an m.text without body passes');
+if ('eventValidation' in main) problems.push('matrix-fluent: the event validation leaked into the main entry');
 const client = main.createClient({ baseUrl: 'http://127.0.0.1:9', accessToken: 't' });
 if (String(client.api.rooms('!r:x').ban) !== 'api.rooms("!r:x").ban') problems.push('the chain proxy does not resolve');
 // On Node the main entry resolves through the `node` condition: undici is the default engine.

@@ -71,9 +71,14 @@ export function readEventSchemas(specDir: string): { events: EventSchemaInfo[]; 
     if (!isObject(raw)) continue;
     const flat = flatten(raw);
     const typeSchema = flat.properties.type;
-    const types = isObject(typeSchema) && Array.isArray(typeSchema.enum)
+    const declared = isObject(typeSchema) && Array.isArray(typeSchema.enum)
       ? typeSchema.enum.filter((t): t is string => typeof t === 'string')
       : [];
+    // A schema that extends the event schema without declaring its `type` (m.invite_permission_config)
+    // is named after its type, as every event schema file is.
+    const types = declared.length === 0 && flat.refs.some((r) => r.startsWith('core-event-schema/')) && !file.includes('$')
+      ? [file.replace(/\.yaml$/, '')]
+      : declared;
     if (types.length === 0) continue;
     const rawContent = flat.properties.content;
     const content = rawContent === undefined ? { type: 'object' } : bundler.bundle(rawContent, path, raw);

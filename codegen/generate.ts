@@ -12,6 +12,7 @@ import { generateTypes, mergedDocument } from './emit-types.js';
 import { emitChains } from './emit-chains.js';
 import { emitOperations, emitRoutes, emitTree } from './emit-routes.js';
 import { emitEvents } from './emit-events.js';
+import { emitValidators } from './emit-validators.js';
 import { CodegenError } from './errors.js';
 import { withOpenResponses } from './open-responses.js';
 import { TYPED_EVENT_IMPORT, typedEventText, typedEventTransform, withEventShapes } from './typed-events.js';
@@ -51,6 +52,7 @@ export async function generate(specDir: string, version: string, commit: string)
   files.set('tree.ts', top + emitTree(routes));
   files.set('chains.ts', top + emitChains(routes));
   files.set('events.ts', top + (await emitEvents(specDir)).text + typedEventText());
+  files.set('validators.ts', top + emitValidators(specDir).text);
   files.set('README.md', `# generated/ — do not edit\n\nEverything here is made by \`codegen/\` (\`npm run generate\`) from the Matrix spec tree below,\nthe pin of \`spec/known-specs.txt\`. CI regenerates it and fails on any difference.\n\n` +
     `Spec: ${version}, [matrix-org/matrix-spec@${commit}](https://github.com/matrix-org/matrix-spec/tree/${commit})\n\n` +
     `| file | what | made by |\n|---|---|---|\n` +
@@ -60,6 +62,7 @@ export async function generate(specDir: string, version: string, commit: string)
     `| operations.ts | operation types by route key | codegen/emit-routes.ts |\n` +
     `| client-server.ts | Client-Server API types | openapi-typescript |\n` +
     `| appservice.ts | Application Service API types | openapi-typescript |\n` +
-    `| events.ts | event content types by event type (EventContentMap), state event types | codegen/emit-events.ts (openapi-typescript) |\n`);
+    `| events.ts | event content types by event type (EventContentMap), state event types | codegen/emit-events.ts (openapi-typescript) |\n` +
+    `| validators.ts | the event validation table (checks of every event type's content and envelope, plain data) | codegen/emit-validators.ts |\n`);
   return { files, routes };
 }

@@ -593,6 +593,17 @@ export interface components {
                 };
             };
         };
+        "content/m.invite_permission_config": {
+            /**
+             * @description When set to `block`, the user does not wish to receive *any* room invites, and they
+             *     should be rejected automatically by the homeserver.
+             *
+             *     A missing, invalid or unsupported value means that the user wants to receive invites
+             *     as normal. Other parts of the specification might still have effects on invites, like
+             *     [ignoring users](https://spec.matrix.org/latest/client-server-api/#ignoring-users).
+             */
+            default_action?: string;
+        };
         "content/m.key.verification.accept": {
             /**
              * @description Required when sent as a to-device message. An opaque identifier for
@@ -2053,6 +2064,8 @@ export interface EventContentMap {
     "m.ignored_user_list": components["schemas"]["content/m.ignored_user_list"];
     /** ImagePackRooms: Stores which room image packs the user has enabled globally, so that the images in those packs are available in all rooms. */
     "m.image_pack.rooms": components["schemas"]["content/m.image_pack.rooms"];
+    /** Invite Permission: The permission configuration for receiving invites for the current account. */
+    "m.invite_permission_config": components["schemas"]["content/m.invite_permission_config"];
     /** Accepts a previously sent `m.key.verification.start` message. */
     "m.key.verification.accept": components["schemas"]["content/m.key.verification.accept"];
     /** Cancels a key verification process/request. */
@@ -2186,6 +2199,7 @@ export const EVENT_KINDS: Readonly<Record<KnownEventType, 'state' | 'room' | 'ot
     "m.identity_server": "other",
     "m.ignored_user_list": "other",
     "m.image_pack.rooms": "other",
+    "m.invite_permission_config": "other",
     "m.key.verification.accept": "other",
     "m.key.verification.cancel": "other",
     "m.key.verification.done": "other",

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { SPEC_FOLDERS } from './pin.js';
 
@@ -14,6 +14,8 @@ export function listSpecFiles(root: string): string[] {
     }
   };
   for (const folder of SPEC_FOLDERS) {
+    // A folder the tree lacks (a cache filled before the folder was added) shows as missing files.
+    if (!existsSync(join(root, folder))) continue;
     if (statSync(join(root, folder)).isDirectory()) walk(join(root, folder));
     else out.push(folder);
   }

@@ -13,6 +13,7 @@ export const SPEC_FOLDERS = [
   'data/api/application-service',
   'data/api/identity/definitions',
   'data/event-schemas/moderation_policy_rule.yaml',
+  'data/event-schemas/examples',
   'data/event-schemas/schema',
   'data/schemas',
 ] as const;

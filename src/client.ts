@@ -13,6 +13,8 @@ import type { EventContext, HandlerResult, SyncHandlers, SyncOptions } from './s
 import type { BasicEvent, RoomEvent } from './events/types.js';
 import { rawRequest, type RawPath, type RawRequestOptions } from './gateway/raw-request.js';
 import type { HttpMethod } from './transport/types.js';
+import { DEFAULT_TRANSPORT_OPTIONS } from './transport/defaults.js';
+import type { EventValidation, ValidationHook } from './validation/types.js';
 
 /**
  * Options of {@link createClient}: the transport's, since the client is its gateways
@@ -27,6 +29,18 @@ import type { HttpMethod } from './transport/types.js';
 export type ClientOptions = TransportOptions & {
   /** Options of `client.sync`: store, filter, long-poll timeout, backoff. */
   sync?: SyncOptions;
+  /**
+   * Opt-in event validation, made by `eventValidation()` of `matrix-fluent/validation`:
+   * outgoing content of the event-typed calls (send, state, account data, to-device) is
+   * checked before the request, incoming sync events before the handlers. Off when
+   * left out, and then none of its checks is loaded.
+   * @example
+   * ```ts
+   * import { eventValidation } from 'matrix-fluent/validation';
+   * const client = createClient({ baseUrl, accessToken, validate: eventValidation({ outgoing: 'throw', incoming: 'drop' }) });
+   * ```
+   */
+  validate?: EventValidation | undefined;
 };
 
 /**
@@ -145,11 +159,12 @@ function build(
   media: MediaGateway,
   root: HttpTransport,
   syncOptions: SyncOptions,
+  validation: ValidationHook | undefined,
 ): MatrixClient {
-  const dispatch = createDispatch(table, transport, media);
+  const dispatch = createDispatch(table, transport, media, validation);
   const api = chainNode(table.trees.api, [], 'api', dispatch) as ApiChain<Calls>;
   let sync: SyncLoop | undefined;
-  const getSync = (): SyncLoop => (sync ??= new SyncLoop(syncApi(api), syncOptions));
+  const getSync = (): SyncLoop => (sync ??= new SyncLoop(syncApi(api), syncOptions, validation));
   const client: MatrixClient = Object.freeze({
     api,
     media: chainNode(table.trees.media, [], 'media', dispatch) as MediaChain<Calls>,
@@ -159,7 +174,7 @@ function build(
       const next = root.as(options?.deviceId !== undefined ? { userId, deviceId: options.deviceId } : { userId });
       // A masquerading client syncs under its own store keys.
       const prefix = `${syncOptions.storePrefix ?? 'sync'}.as.${userId}.${options?.deviceId ?? ''}`;
-      return build(table, next, media.withTransport(next), root, { ...syncOptions, storePrefix: prefix });
+      return build(table, next, media.withTransport(next), root, { ...syncOptions, storePrefix: prefix }, validation);
     },
     get sync(): SyncLoop {
       return getSync();
@@ -201,7 +216,13 @@ export function createClient(options: ClientOptions): MatrixClient {
  * version). The chain types stay those of the pinned version.
  */
 export function createClientWithTable(options: ClientOptions, table: RouteTable): MatrixClient {
-  const { sync = {}, ...transportOptions } = options;
+  const { sync = {}, validate, ...transportOptions } = options;
   const transport = createTransport(transportOptions);
-  return build(table, transport, new MediaGateway(table, transport), transport, sync);
+  let validation: ValidationHook | undefined;
+  if (validate !== undefined) {
+    const logger = transportOptions.logger ?? DEFAULT_TRANSPORT_OPTIONS.logger;
+    // One line per finding, through the client's logger, scrubbed like every line of the transport.
+    validation = { validate, warn: (line) => logger.warn(transport.scrub(line)) };
+  }
+  return build(table, transport, new MediaGateway(table, transport), transport, sync, validation);
 }

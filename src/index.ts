@@ -87,7 +87,17 @@ export type {
   ResumedInfo,
   FatalInfo,
   HandlerErrorInfo,
+  InvalidEventInfo,
 } from './sync/types.js';
+export type {
+  EventValidation,
+  ValidationHook,
+  EventShape,
+  IncomingPolicy,
+  IncomingVerdict,
+  OutgoingPolicy,
+  ValidationCounts,
+} from './validation/types.js';
 export {
   STATE_EVENT_TYPES,
   EVENT_KINDS,

@@ -22,6 +22,7 @@ import { PROJECT_ROOT } from '../spec/resolve.js';
 export const PUBLIC_ENTRIES = [
   { name: 'matrix-fluent', source: 'src/index.ts' },
   { name: 'matrix-fluent/node', source: 'src/node.ts' },
+  { name: 'matrix-fluent/validation', source: 'src/validation/index.ts' },
 ] as const;
 
 /** Where the report is kept. */

@@ -61,7 +61,7 @@ export interface ReceivingAppservice extends Appservice {
 }
 
 const LIFECYCLE_AND_GROUP_NAMES: ReadonlySet<string> = new Set<keyof AppserviceHandlers & string>([
-  'ready', 'error', 'fatal', 'stopped', 'deadLetter', 'reset', 'timeline', 'state', 'typing', 'receipt',
+  'ready', 'error', 'fatal', 'stopped', 'deadLetter', 'reset', 'invalid', 'timeline', 'state', 'typing', 'receipt',
   'presence', 'ephemeral', 'toDevice', 'deviceLists', 'otkCounts', 'fallbackKeys',
 ]);
 
@@ -219,8 +219,10 @@ class AppserviceImpl implements ReceivingAppservice {
       now: this.#now,
       metrics: this.#metrics,
       logger,
+      validation: options.validate === undefined ? undefined : { validate: options.validate, warn: (line) => logger.warn(line) },
     });
-    this.client = createClient({ ...options.client, baseUrl: options.homeserverUrl, asToken: options.registration.as_token });
+    const validate = options.validate ?? options.client?.validate;
+    this.client = createClient({ ...options.client, ...(validate === undefined ? {} : { validate }), baseUrl: options.homeserverUrl, asToken: options.registration.as_token });
     this.#intents = new IntentManager({ client: this.client, registration: options.registration, serverName: options.serverName });
     this.#tokens = new TokenCheck(options.registration.hs_token);
     this.fetch = (request: Request) => this.#fetch(request);

@@ -8,6 +8,7 @@ import { backoffDelay } from '../transport/retry.js';
 import type { TransportLogger } from '../transport/options.js';
 import type { AnyHandler, HandlerFailures, HandlerRegistry } from '../sync/emitter.js';
 import type { WorkItem } from './payload.js';
+import type { EventShape, ValidationHook } from '../validation/types.js';
 import type {
   AppserviceEventContext,
   AppserviceMetrics,
@@ -63,7 +64,12 @@ export interface DispatcherOptions {
   now: () => number;
   metrics: AppserviceMetrics;
   logger: TransportLogger;
+  /** The opt-in event validation, checked before an item's first attempt. */
+  validation: ValidationHook | undefined;
 }
+
+/** The shape each kind of work item is checked as (the others carry no event). */
+const SHAPES: Partial<Record<WorkItem['kind'], EventShape>> = { event: 'event', ephemeral: 'basic', toDevice: 'basic' };
 
 /** Registry key of a Matrix event type (kept apart from group and lifecycle names). */
 export const EVENT_PREFIX = 'event:';
@@ -420,8 +426,26 @@ export class Dispatcher {
    * item was finished (`false` when halted mid-way).
    */
   #process(txn: ActiveTransaction, item: WorkItem): true | Promise<boolean> {
+    if (this.#o.validation !== undefined && this.#screen(txn, item)) return true;
     const first = this.#runCalls(callsOf(item, txn.info, 0, this.#has), undefined, item.queue, 0);
     return first === undefined ? true : this.#retry(txn, item, first);
+  }
+
+  /**
+   * Checks an item's event; `true` when it is dropped: then it is done (recorded like a
+   * handled item, so neither the transaction nor the queue waits for it, and it never
+   * runs again). A failing event is counted and published as `invalid` either way.
+   */
+  #screen(txn: ActiveTransaction, item: WorkItem): boolean {
+    const shape = SHAPES[item.kind];
+    const hook = this.#o.validation;
+    if (shape === undefined || hook === undefined) return false;
+    const verdict = hook.validate.checkIncoming(item.payload, shape, `an application service transaction (${item.kind})`, hook.warn);
+    if (verdict === undefined) return false;
+    callHook(this.#o.metrics.invalidEvent, { queue: item.queue, kind: item.kind, type: verdict.type, action: verdict.action, issues: verdict.issues.length });
+    // Not awaited: the registry reports a failing handler and never rejects; an `invalid` handler never holds the queue.
+    void this.#o.registry.emit('invalid', { action: verdict.action, type: verdict.type, issues: verdict.issues, kind: item.kind, queue: item.queue, event: item.payload }, txn.info);
+    return verdict.action === 'dropped';
   }
 
   /** The rest of {@link Dispatcher.#process} once the first attempt did not succeed synchronously. */

@@ -28,6 +28,7 @@ export type {
   AppserviceReadyInfo,
   AppserviceFatalInfo,
   AppserviceDeadLetterInfo,
+  AppserviceInvalidEventInfo,
   AppserviceStopOptions,
   AppserviceState,
   TransactionResetInfo,

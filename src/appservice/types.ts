@@ -2,6 +2,8 @@
  * Public types of the application service receiver: options, the store
  * interface, handler and context types, metrics hooks, dead letters.
  */
+import type { EventValidationIssue } from '../errors/event-validation-error.js';
+import type { EventValidation } from '../validation/types.js';
 import type { Operations } from '../../generated/operations.js';
 import type { EventContentMap, KnownEventType } from '../../generated/events.js';
 import type { ClientOptions, MatrixClient } from '../client.js';
@@ -334,6 +336,32 @@ export interface TransactionResetInfo {
   key: string;
 }
 
+/**
+ * `invalid`: an event of a transaction did not match the spec's schema of its
+ * type, under the opt-in event validation (`validate`). With `drop` its handlers
+ * did not get it (it counts as done: the transaction is never held for it);
+ * with `warn` they did.
+ *
+ * @example
+ * ```ts
+ * appservice.on('invalid', (info: AppserviceInvalidEventInfo) => console.warn(info.action, info.type, info.queue));
+ * ```
+ */
+export interface AppserviceInvalidEventInfo {
+  /** `dropped` (the handlers did not get it) or `warned` (they did). */
+  action: 'dropped' | 'warned';
+  /** The event's type, when it has a string one. */
+  type: string | undefined;
+  /** What was wrong, where (paths from the event, bounded excerpts). */
+  issues: readonly EventValidationIssue[];
+  /** What part of the transaction it came from. */
+  kind: WorkItemKind;
+  /** The queue it was in (`room:<roomId>`, …). */
+  queue: string;
+  /** The event as the homeserver sent it. */
+  event: unknown;
+}
+
 type GroupHandler<U> = (update: U, transaction: AppserviceTransactionInfo) => HandlerResult;
 
 /**
@@ -358,6 +386,8 @@ export interface AppserviceLifecycleHandlers {
   deadLetter: (letter: AppserviceDeadLetterInfo) => HandlerResult;
   /** A transaction id was reused with other events; the transaction is processed. */
   reset: (info: TransactionResetInfo) => HandlerResult;
+  /** An event failed the opt-in event validation (`validate`): dropped or delivered with a warning. */
+  invalid: (info: AppserviceInvalidEventInfo, transaction: AppserviceTransactionInfo) => HandlerResult;
   /** A room event. */
   timeline: GroupHandler<AppserviceTimelineUpdate>;
   /** A room event with a `state_key`. */
@@ -571,6 +601,8 @@ export interface AppserviceMetrics {
   handlerFailure?(info: { queue: string; name: string; attempt: number }): void;
   /** An item was dead-lettered. */
   deadLetter?(info: { queue: string; kind: WorkItemKind }): void;
+  /** An event failed the opt-in event validation: `dropped` (done without its handlers) or `warned` (delivered). */
+  invalidEvent?(info: { queue: string; kind: WorkItemKind; type: string | undefined; action: 'dropped' | 'warned'; issues: number }): void;
 }
 
 /**
@@ -663,6 +695,19 @@ export interface AppserviceOptions {
   logger?: TransportLogger;
   /** Extra options of the as_token client (fetch, retry, timeout, …). */
   client?: Omit<ClientOptions, 'baseUrl' | 'accessToken' | 'asToken'>;
+  /**
+   * Opt-in event validation, made by `eventValidation()` of `matrix-fluent/validation`:
+   * each event of a transaction is checked before its handlers (after the transaction
+   * was stored and acknowledged: a check never holds the answer), and the content the
+   * as_token client and the intents send is checked before the request. An invalid
+   * event is published as `invalid` and counted (`metrics.invalidEvent`); under `drop`
+   * it is done without its handlers, never retried. Off when left out.
+   * @example
+   * ```ts
+   * createAppservice({ registration, homeserverUrl, serverName, store, validate: eventValidation({ incoming: 'drop' }) });
+   * ```
+   */
+  validate?: EventValidation | undefined;
 }
 
 /**

@@ -19,3 +19,4 @@ export { InvalidResponseError, isInvalidResponseError } from './invalid-response
 export { RedirectError, isRedirectError, type RedirectErrorInit, type RedirectRefusal } from './redirect-error.js';
 export { SyncStalledError, isSyncStalledError } from './sync-stalled-error.js';
 export { ActAsConflictError, isActAsConflictError } from './act-as-conflict-error.js';
+export { EventValidationError, isEventValidationError, type EventValidationIssue } from './event-validation-error.js';

@@ -26,6 +26,7 @@ const SDK_ERROR_NAMES = new Set([
   'SyncStoreError',
   'SyncStalledError',
   'ActAsConflictError',
+  'EventValidationError',
 ]);
 
 /**

@@ -14,6 +14,47 @@ import type { QueryValue, RequestOptions, Transport, TransportRequest } from '..
 import type { Dispatch, RouteCall } from './proxy.js';
 import { routeRedirectMode } from './redirect-mode.js';
 import { explodeQuery } from './query-style.js';
+import type { ValidationHook } from '../validation/types.js';
+
+/** The routes whose body is event content, with the parameter that names its type. */
+const CONTENT_ROUTES: { readonly [route: string]: string } = Object.freeze({
+  'PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}': 'eventType',
+  'PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}': 'eventType',
+  'PUT /_matrix/client/v3/user/{userId}/account_data/{type}': 'type',
+  'PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}': 'type',
+});
+const TO_DEVICE_ROUTE = 'PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}';
+
+/**
+ * Checks the content a call is about to send, by the event type its path names:
+ * throws (under the `throw` policy) before any request is made. To-device
+ * messages are checked one by one (`messages[user][device]`).
+ */
+function checkContent(hook: ValidationHook, info: RouteInfo, route: string, values: readonly string[], body: unknown): void {
+  const param = route === TO_DEVICE_ROUTE ? 'eventType' : CONTENT_ROUTES[route];
+  if (param === undefined) return;
+  const type = values[info.params.indexOf(param)];
+  if (type === undefined) return;
+  const { validate, warn } = hook;
+  if (route !== TO_DEVICE_ROUTE) {
+    validate.checkOutgoing(type, body ?? {}, route, warn);
+    return;
+  }
+  const messages = isRecord(body) ? body.messages : undefined;
+  if (!isRecord(messages)) return;
+  for (const user of Object.keys(messages)) {
+    const devices = messages[user];
+    if (!isRecord(devices)) continue;
+    for (const device of Object.keys(devices)) {
+      validate.checkOutgoing(type, devices[device], route, warn, `messages[${boundedKey(user)}][${boundedKey(device)}]`);
+    }
+  }
+}
+
+/** A map key quoted for an issue path, bounded. */
+function boundedKey(key: string): string {
+  return JSON.stringify(key.length > 32 ? `${key.slice(0, 32)}…` : key);
+}
 
 /** The data a gateway runs on: the route rows and the chain trees. */
 export interface RouteTable {
@@ -197,9 +238,10 @@ export function jsonRequest(info: RouteInfo, route: string, path: string, args: 
 
 /**
  * The dispatcher the chain proxies call: JSON routes here, byte routes to the
- * media gateway. Each route is prepared on its first call and kept.
+ * media gateway. Each route is prepared on its first call and kept. With a
+ * validation, the content of the event-typed PUTs is checked before the request.
  */
-export function createDispatch(table: RouteTable, transport: Transport, media: MediaDispatch): Dispatch {
+export function createDispatch(table: RouteTable, transport: Transport, media: MediaDispatch, validation?: ValidationHook): Dispatch {
   const prepared = new Map<string, RouteCall>();
   const dispatch = (route: string): RouteCall => {
     let call = prepared.get(route);
@@ -208,7 +250,13 @@ export function createDispatch(table: RouteTable, transport: Transport, media: M
       if (info === undefined) throw new InvalidEndpointError(`No route ${route} in the route table`, route, []);
       const perform: RouteCall = info.body === 'binary' || info.response === 'binary' || info.fallback !== null
         ? (values, args) => media.call(route, values, args)
-        : (values, args) => transport.requestJson(jsonRequest(info, route, encodePath(info, bindParams(info, route, values)), args));
+        : validation !== undefined && (Object.hasOwn(CONTENT_ROUTES, route) || route === TO_DEVICE_ROUTE)
+          ? (values, args) => {
+            const request = jsonRequest(info, route, encodePath(info, bindParams(info, route, values)), args);
+            checkContent(validation, info, route, values, request.body);
+            return transport.requestJson(request);
+          }
+          : (values, args) => transport.requestJson(jsonRequest(info, route, encodePath(info, bindParams(info, route, values)), args));
       // Every mistake in a call's arguments is a rejection, so that
       // `Promise.allSettled` and `.catch` see it like any other failure.
       call = (values, args) => {

@@ -13,6 +13,7 @@ import { HandlerRegistry } from './emitter.js';
 import { MemoryStore, type SyncStore } from './store.js';
 import { RoomStateTracker } from './state.js';
 import { corruptedEntry, isSyncStoreError } from './store-error.js';
+import type { EventShape, ValidationHook } from '../validation/types.js';
 import type {
   EventContext,
   SyncLifecycleHandlers,
@@ -150,9 +151,17 @@ export class SyncLoop {
   #poll: AbortController | undefined;
   #ready: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   #nextBatch: string | undefined;
+  readonly #validation: ValidationHook | undefined;
 
-  constructor(api: SyncApi, options: SyncOptions = {}) {
+  /**
+   * A loop over `api`. `validation` (what `createClient({ validate })` hands
+   * it) checks each event before its handlers: an event that fails is published
+   * as `invalid`, and under `drop` no other handler gets it (it still counts as
+   * handled: the position is committed as usual, so it never comes again).
+   */
+  constructor(api: SyncApi, options: SyncOptions = {}, validation?: ValidationHook) {
     this.#api = api;
+    this.#validation = validation;
     this.#options = options;
     this.#store = options.store ?? new MemoryStore();
     this.#prefix = options.storePrefix ?? 'sync';
@@ -532,7 +541,8 @@ export class SyncLoop {
 
     for (const [roomId, room] of entriesOf(rooms?.join)) {
       await this.#deliverRoom(roomId, room, 'join', batch);
-      const ephemeral = eventsOf(room.ephemeral);
+      const screenedEphemeral = this.#screened(eventsOf(room.ephemeral), 'basic', 'ephemeral', roomId, batch);
+      const ephemeral = screenedEphemeral instanceof Promise ? await screenedEphemeral : screenedEphemeral;
       if (ephemeral.length > 0) {
         const context: EventContext = { source: 'ephemeral', roomId, membership: 'join', batch };
         for (const event of ephemeral) {
@@ -592,8 +602,10 @@ export class SyncLoop {
   async #deliverRoom(roomId: string, room: JoinedRoom | LeftRoom, membership: 'join' | 'leave', batch: SyncBatch): Promise<void> {
     const r = this.#emit.bind(this);
     const tracker = this.state;
-    const stateAfter = room.state_after !== undefined ? eventsOf(room.state_after) : undefined;
-    const stateEvents = stateAfter ?? eventsOf(room.state);
+    const screenedAfter = room.state_after !== undefined ? this.#screened(eventsOf(room.state_after), 'sync', 'state', roomId, batch) : undefined;
+    const stateAfter = screenedAfter instanceof Promise ? await screenedAfter : screenedAfter;
+    const screenedState = stateAfter ?? this.#screened(eventsOf(room.state), 'sync', 'state', roomId, batch);
+    const stateEvents = screenedState instanceof Promise ? await screenedState : screenedState;
     const isNew = membership === 'join' && !tracker.hasRoom(roomId);
     if (stateAfter === undefined) tracker.applyAll(roomId, stateEvents);
     if (isNew) {
@@ -611,7 +623,8 @@ export class SyncLoop {
       }
     }
     const timeline = room.timeline;
-    const events = eventsOf(timeline);
+    const screened = this.#screened(eventsOf(timeline), 'sync', 'timeline', roomId, batch);
+    const events = screened instanceof Promise ? await screened : screened;
     if (events.length > 0 || timeline?.limited === true) {
       const context: EventContext = { source: 'timeline', roomId, membership, batch };
       for (const event of events) {
@@ -641,7 +654,8 @@ export class SyncLoop {
     batch: SyncBatch,
     membership: 'join' | 'leave' = 'join',
   ): Promise<void> {
-    const events = eventsOf(section) as BasicEvent[];
+    const screened = this.#screened(eventsOf(section), 'basic', source, roomId, batch);
+    const events = (screened instanceof Promise ? await screened : screened) as BasicEvent[];
     if (events.length === 0) return;
     await this.#emit(group, roomId === undefined && group !== 'accountData' ? { events } : { roomId, events }, batch);
     const context: EventContext = { source, roomId, membership: roomId === undefined ? undefined : membership, batch };
@@ -652,6 +666,38 @@ export class SyncLoop {
       if (pending !== undefined) await pending;
     }
   }
+
+  /**
+   * The events of a section that the handlers get: all of them without a
+   * validation; else each is checked, a failing one published as `invalid`, and
+   * left out under `drop`. Never throws (a check or a report that fails delivers
+   * the event).
+   */
+  #screened(events: readonly unknown[], shape: EventShape, source: EventSource, roomId: string | undefined, batch: SyncBatch): readonly unknown[] | Promise<readonly unknown[]> {
+    // Without a validation (or events), no promise is made: delivery costs what it did before.
+    const hook = this.#validation;
+    if (hook === undefined || events.length === 0) return events;
+    return this.#screen(hook, events, shape, source, roomId, batch);
+  }
+
+  async #screen(hook: ValidationHook, events: readonly unknown[], shape: EventShape, source: EventSource, roomId: string | undefined, batch: SyncBatch): Promise<readonly unknown[]> {
+    let kept: unknown[] | undefined;
+    const where = roomId === undefined ? `sync ${source}` : `sync ${source} of a room`;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      const verdict = hook.validate.checkIncoming(event, shape, where, hook.warn);
+      if (verdict !== undefined) {
+        await this.#emit('invalid', { action: verdict.action, type: verdict.type, issues: verdict.issues, source, roomId, event }, batch);
+        if (verdict.action === 'dropped') {
+          kept ??= events.slice(0, i);
+          continue;
+        }
+      }
+      kept?.push(event);
+    }
+    return kept ?? events;
+  }
+
 }
 
 /**
@@ -662,7 +708,7 @@ export class SyncLoop {
 const EVENT_PREFIX = 'event:';
 
 const LIFECYCLE_AND_GROUP_NAMES: ReadonlySet<string> = new Set<keyof SyncLifecycleHandlers & string>([
-  'ready', 'failed', 'resumed', 'fatal', 'error', 'stopped', 'sync', 'join', 'invite', 'leave',
+  'ready', 'failed', 'resumed', 'fatal', 'error', 'stopped', 'invalid', 'sync', 'join', 'invite', 'leave',
   'timeline', 'state', 'accountData', 'toDevice', 'presence', 'typing', 'receipt',
 ]);
 

@@ -2,6 +2,7 @@
  * Types of the sync loop: the `/sync` response, the events it publishes and
  * its options.
  */
+import type { EventValidationIssue } from '../errors/event-validation-error.js';
 import type { Operations } from '../../generated/operations.js';
 import type { QueryOf, ResponseOf } from '../gateway/call-types.js';
 import type { EventContentMap, KnownEventType } from '../../generated/events.js';
@@ -346,6 +347,31 @@ export interface HandlerErrorInfo {
   payload: unknown;
 }
 
+/**
+ * `invalid`: an event did not match the spec's schema of its type, under the
+ * client's opt-in event validation (`validate`). With `drop` its handlers did
+ * not get it; with `warn` they did.
+ *
+ * @example
+ * ```ts
+ * client.on('invalid', (info: InvalidEventInfo) => console.warn(info.action, info.type, info.issues[0]?.path));
+ * ```
+ */
+export interface InvalidEventInfo {
+  /** `dropped` (the handlers did not get it) or `warned` (they did). */
+  action: 'dropped' | 'warned';
+  /** The event's type, when it has a string one. */
+  type: string | undefined;
+  /** What was wrong, where (paths from the event, bounded excerpts). */
+  issues: readonly EventValidationIssue[];
+  /** The section of the response it came from. */
+  source: EventSource;
+  /** The room, for room sections. */
+  roomId: string | undefined;
+  /** The event as the server sent it. */
+  event: unknown;
+}
+
 /** A group or lifecycle handler: the update and the batch (absent for lifecycle events). */
 type GroupHandler<U> = (update: U, batch: SyncBatch) => HandlerResult;
 
@@ -373,6 +399,8 @@ export interface SyncLifecycleHandlers {
   error: (info: HandlerErrorInfo) => HandlerResult;
   /** The loop stopped (after `stop()` or `fatal`). */
   stopped: () => HandlerResult;
+  /** An event failed the opt-in event validation (`validate`): dropped or delivered with a warning. */
+  invalid: (info: InvalidEventInfo, batch: SyncBatch) => HandlerResult;
   /** A whole batch, after every other handler of the batch and before the commit. */
   sync: (batch: SyncBatch) => HandlerResult;
   /** The user joined a room. */

@@ -24,19 +24,20 @@ const FREE: Record<string, string> = {
 describe('the README examples', () => {
   it('type-check against the public API', { timeout: 120_000 }, () => {
     const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((c) => /from 'matrix-fluent(\/node)?'/.test(c));
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((c) => /from 'matrix-fluent(\/node|\/validation)?'/.test(c));
     expect(blocks.length).toBeGreaterThanOrEqual(6);
     const dir = join(PROJECT_ROOT, '.tmp', 'readme-types');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const entry = relative(dir, join(PROJECT_ROOT, 'src', 'index.js')).split('\\').join('/');
     const nodeEntry = relative(dir, join(PROJECT_ROOT, 'src', 'node.js')).split('\\').join('/');
+    const validationEntry = relative(dir, join(PROJECT_ROOT, 'src', 'validation', 'index.js')).split('\\').join('/');
     const files = blocks.map((code, i) => {
       const declared = Object.entries(FREE).filter(([name]) => !new RegExp(`(const|let)\\s+(\\{[^}]*\\b)?${name}\\b`).test(code));
       const file = join(dir, `example-${i + 1}.ts`);
       writeFileSync(file, [
         ...declared.map(([name, type]) => `declare const ${name}: ${type.replace('%ENTRY%', entry)};`),
-        code.replace(/from 'matrix-fluent'/g, `from '${entry}'`).replace(/from 'matrix-fluent\/node'/g, `from '${nodeEntry}'`),
+        code.replace(/from 'matrix-fluent'/g, `from '${entry}'`).replace(/from 'matrix-fluent\/node'/g, `from '${nodeEntry}'`).replace(/from 'matrix-fluent\/validation'/g, `from '${validationEntry}'`),
         'export {};',
       ].join('\n'));
       return file;

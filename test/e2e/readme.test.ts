@@ -14,6 +14,7 @@ const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const BLOCKS = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((code) => code.includes("from 'matrix-fluent'"));
 const WORK = join(PROJECT_ROOT, '.tmp', 'readme');
 const ENTRY = pathToFileURL(join(PROJECT_ROOT, 'src', 'index.ts')).href;
+const VALIDATION_ENTRY = pathToFileURL(join(PROJECT_ROOT, 'src', 'validation', 'index.ts')).href;
 
 describe('the README examples', () => {
   it('are there to run', () => {
@@ -43,7 +44,7 @@ describe('the README examples', () => {
       writeFileSync(file, [
         `const { ${declared.join(', ')} } = (globalThis as any).__readmeScope;`,
         // The examples name a public server for readability; the test runs them on the local one.
-        code.replace(/from 'matrix-fluent'/g, `from '${ENTRY}'`).replace(/'https:\/\/matrix\.example\.org'/g, 'baseUrl'),
+        code.replace(/from 'matrix-fluent'/g, `from '${ENTRY}'`).replace(/from 'matrix-fluent\/validation'/g, `from '${VALIDATION_ENTRY}'`).replace(/'https:\/\/matrix\.example\.org'/g, 'baseUrl'),
         'export {};',
       ].join('\n'));
       const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);

@@ -1,0 +1,80 @@
+/**
+ * Transaction events under the opt-in validation: checked after the
+ * transaction was stored and acknowledged; under `drop` an invalid event is
+ * done without its handlers (the transaction completes, nothing is retried),
+ * counted through `metrics.invalidEvent` and published as `invalid`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryAppserviceStore, type Appservice, type AppserviceInvalidEventInfo } from '../../src/index.js';
+import { eventValidation } from '../../src/validation/index.js';
+import { collector, message, putTransaction, started } from '../appservice/helpers.js';
+
+let appservice: Appservice | undefined;
+afterEach(async () => {
+  await appservice?.stop({ deadlineMs: 100 });
+  appservice = undefined;
+});
+
+const bad = { ...message(1), content: { msgtype: 'm.text' } };
+const noRoom = { ...message(2), room_id: undefined };
+const good = message(3);
+
+describe('transaction events with validation on', () => {
+  it('under drop, acknowledges the transaction, hands only valid events to the handlers, and completes it', async () => {
+    const store = new MemoryAppserviceStore();
+    const metrics: unknown[] = [];
+    const warnings: string[] = [];
+    const validate = eventValidation({ incoming: 'drop' });
+    appservice = await started({
+      store,
+      validate,
+      metrics: { invalidEvent: (info) => void metrics.push(info) },
+      logger: { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} },
+    });
+    const seen: unknown[] = [];
+    const invalid = collector<AppserviceInvalidEventInfo>(2);
+    const delivered = collector<unknown>(1);
+    appservice.on('m.room.message', (event) => {
+      seen.push(event);
+      delivered.push(event);
+    });
+    appservice.on('invalid', (info) => invalid.push(info));
+    const reply = await appservice.fetch(putTransaction('t1', { events: [bad, noRoom, good] }));
+    expect(reply.status).toBe(200);
+    await Promise.all([invalid.done, delivered.done]);
+    expect(seen).toEqual([good]);
+    expect(invalid.values.map((i) => [i.kind, i.type, i.action, i.issues.map((x) => x.path)])).toEqual([
+      ['event', 'm.room.message', 'dropped', ['content.body']],
+      ['event', 'm.room.message', 'dropped', ['room_id']],
+    ]);
+    expect(metrics).toEqual([
+      { queue: 'room:!room:example.org', kind: 'event', type: 'm.room.message', action: 'dropped', issues: 1 },
+      expect.objectContaining({ kind: 'event', action: 'dropped', issues: 1 }),
+    ]);
+    expect(validate.counts.incomingDropped).toBe(2);
+    expect(warnings.filter((w) => w.startsWith('Dropped an invalid "m.room.message" event from an application service transaction'))).toHaveLength(2);
+    // Durable progress: every item is done, the dropped ones too, so nothing runs again after a restart.
+    await appservice.stop({ deadlineMs: 1_000 });
+    expect(await store.pending()).toEqual([]);
+    expect(await store.deadLetters()).toEqual([]);
+  });
+
+  it('under warn, hands every event to the handlers and logs one line each', async () => {
+    const warnings: string[] = [];
+    appservice = await started({
+      validate: eventValidation({ incoming: 'warn' }),
+      logger: { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} },
+    });
+    const delivered = collector<unknown>(3);
+    appservice.on('m.room.message', (event) => delivered.push(event));
+    expect((await appservice.fetch(putTransaction('t1', { events: [bad, noRoom, good] }))).status).toBe(200);
+    expect(await delivered.done).toEqual([bad, noRoom, good]);
+    expect(warnings.filter((w) => w.startsWith('Delivering an invalid'))).toHaveLength(2);
+  });
+
+  it('checks what the appservice sends with the same validation', async () => {
+    appservice = await started({ validate: eventValidation() });
+    await expect(appservice.client.api.rooms('!r:example.org').send('m.room.message').put({ msgtype: 'm.text' } as never))
+      .rejects.toMatchObject({ name: 'EventValidationError', issues: [{ path: 'content.body', expected: 'present', found: 'missing' }] });
+  });
+});
