@@ -339,6 +339,9 @@ class TransportCore {
           if (signal?.aborted) throw abortReason(signal);
           if (abort.timedOut) {
             failure = { kind: 'network', error: new TimeoutError(timeout === false ? 0 : timeout, method, errorPath()) };
+          } else if (error instanceof TimeoutError && error.phase === 'body') {
+            // A body that went idle is a dropped connection: retried where a request may be repeated.
+            failure = { kind: 'network', error };
           } else if (error instanceof MatrixSdkError) {
             // Our own verdicts (too large, invalid JSON, too many redirects) are final.
             throw error;
