@@ -17,19 +17,41 @@ import type { HttpMethod } from './transport/types.js';
 /**
  * Options of {@link createClient}: the transport's, since the client is its gateways
  * over one transport, and those of the sync loop.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = { baseUrl, accessToken, retry: 5, sync: { timeout: 30_000 } };
+ * const client = createClient(options);
+ * ```
  */
 export type ClientOptions = TransportOptions & {
   /** Options of `client.sync`: store, filter, long-poll timeout, backoff. */
   sync?: SyncOptions;
 };
 
-/** Who an application service client acts as. */
+/**
+ * Who an application service client acts as.
+ *
+ * @example
+ * ```ts
+ * const ghost = client.as('@_bridge_alice:example.org', { deviceId: 'BRIDGEDEVICE' });
+ * await ghost.api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: 'hi' });
+ * ```
+ */
 export interface ActAsOptions {
   /** The device to act as, for appservices that manage devices. */
   deviceId?: string;
 }
 
-/** A Matrix client: typed chains over one shared transport. */
+/**
+ * A Matrix client: typed chains over one shared transport.
+ *
+ * @example
+ * ```ts
+ * const client: MatrixClient = createClient({ baseUrl, accessToken });
+ * const { user_id } = await client.api.account.whoami.get();
+ * ```
+ */
 export interface MatrixClient {
   /**
    * Every Client-Server operation under `/_matrix/client/`, the version segment folded away.
@@ -53,7 +75,13 @@ export interface MatrixClient {
   readonly transport: HttpTransport;
   /**
    * Application services: a client acting as a user of the appservice's namespace
-   * (`user_id` on every request), over the same transport.
+   * (`user_id` on every request), over the same transport. An operation with a `user_id`
+   * query of its own (`mutual_rooms`) would send it twice: it is refused with an
+   * `ActAsConflictError` before any request.
+   * @example
+   * ```ts
+   * await client.as('@_bridge_alice:example.org').api.rooms(roomId).send('m.room.message').put({ msgtype: 'm.text', body: 'hi' });
+   * ```
    */
   as(userId: string, options?: ActAsOptions): MatrixClient;
   /**

@@ -1,6 +1,13 @@
 /**
  * matrix-fluent: a Matrix SDK generated from the official spec.
- * @module
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'matrix-fluent';
+ * const client = createClient({ baseUrl: 'https://matrix.example.org', accessToken });
+ * const { user_id } = await client.api.account.whoami.get();
+ * ```
+ * @module matrix-fluent
  */
 export { createClient, type ClientOptions, type MatrixClient, type ActAsOptions } from './client.js';
 export { matrixPath, type MatrixPath, type RawPath, type RawRequestOptions } from './gateway/raw-request.js';
@@ -34,13 +41,13 @@ export type {
   TransportRequest,
   RawResponse,
   RedirectResponse,
+  AnswerShape,
   QueryValue,
   HttpMethod,
 } from './transport/index.js';
 export * from './errors/index.js';
 export {
   SyncLoop,
-  SyncStalledError,
   MemoryStore,
   RoomStateTracker,
   SyncStoreError,
@@ -52,7 +59,6 @@ export {
 } from './sync/index.js';
 export type {
   SyncOptions,
-  SyncClock,
   SyncFilter,
   SyncBatch,
   SyncResponse,

@@ -7,7 +7,7 @@
  * import { createClient, FileStore } from 'matrix-fluent/node';
  * const client = createClient({ baseUrl, accessToken, sync: { store: new FileStore('.bot-state') } });
  * ```
- * @module
+ * @module matrix-fluent/node
  */
 import { installUndiciEngine } from './transport/engines/undici.js';
 

@@ -2,6 +2,7 @@
  * createAppservice: the receiver of the homeserver's pushes (routing, auth,
  * the durable inbox, queries) and the lifecycle around it.
  */
+import { seamsOf, type AppserviceSeams } from '../internal/test-seams.js';
 import { readLimited as readLimitedBytes } from '../transport/response-body.js';
 import { createClient, type MatrixClient } from '../client.js';
 import { HandlerRegistry } from '../sync/emitter.js';
@@ -174,6 +175,7 @@ class AppserviceImpl implements ReceivingAppservice {
   readonly #tokens: TokenCheck;
   readonly #inFlight = new Map<string, Promise<boolean>>();
   readonly #now: () => number;
+  readonly #sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   readonly #inboxLimit: number;
   readonly #budgetMs: number;
   readonly #queryTimeoutMs: number;
@@ -192,7 +194,9 @@ class AppserviceImpl implements ReceivingAppservice {
     }
     this.#o = options;
     this.registration = options.registration;
-    this.#now = options.now ?? Date.now;
+    const seams = seamsOf<AppserviceSeams>(options);
+    this.#now = seams.now ?? Date.now;
+    this.#sleep = seams.sleep ?? defaultSleep;
     this.#inboxLimit = options.inboxLimit ?? 10_000;
     this.#budgetMs = options.backpressureBudgetMs ?? 30_000;
     this.#queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
@@ -211,7 +215,7 @@ class AppserviceImpl implements ReceivingAppservice {
       retryLimit: Math.max(0, options.handlerRetry?.limit ?? 3),
       backoffBase: options.handlerRetry?.backoffBase ?? 1_000,
       backoffLimit: options.handlerRetry?.backoffLimit ?? 30_000,
-      sleep: options.sleep ?? defaultSleep,
+      sleep: this.#sleep,
       now: this.#now,
       metrics: this.#metrics,
       logger,
@@ -359,7 +363,7 @@ class AppserviceImpl implements ReceivingAppservice {
         lastError = failure;
         if (attempt < attempts) {
           const delay = exponentialDelay(attempt, { ...DEFAULT_TRANSPORT_OPTIONS.retry, backoffBase: 1_000, backoffLimit: 10_000 });
-          await (this.#o.sleep ?? defaultSleep)(delay, undefined);
+          await this.#sleep(delay, undefined);
         }
       }
     }

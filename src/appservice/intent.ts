@@ -11,7 +11,14 @@ import { LruMap } from './lru.js';
 import { NamespaceMatcher } from './namespace.js';
 import type { AppserviceRegistration } from './registration.js';
 
-/** Options of {@link IntentManager}. */
+/**
+ * Options of {@link IntentManager}.
+ *
+ * @example
+ * ```ts
+ * const intents = new IntentManager({ client, registration, serverName: 'example.org', cacheSize: 1_000 } satisfies IntentManagerOptions);
+ * ```
+ */
 export interface IntentManagerOptions {
   /** The as_token client (`createClient({ baseUrl, asToken })`); intents act through it. */
   client: MatrixClient;
@@ -25,7 +32,14 @@ export interface IntentManagerOptions {
   roomCacheSize?: number | undefined;
 }
 
-/** Options of the senders of an {@link Intent}. */
+/**
+ * Options of the senders of an {@link Intent}.
+ *
+ * @example
+ * ```ts
+ * await intent.sendText(roomId, 'hi', { ts: originalTs, txnId: 'bridge-42' } satisfies IntentSendOptions);
+ * ```
+ */
 export interface IntentSendOptions extends Pick<RequestOptions, 'signal' | 'timeout'> {
   /** The event's origin server timestamp, in milliseconds (the `ts` of application services). */
   ts?: number | undefined;
@@ -33,7 +47,15 @@ export interface IntentSendOptions extends Pick<RequestOptions, 'signal' | 'time
   txnId?: string | undefined;
 }
 
-/** A message's content, as sent: the spec's `m.room.message` content (a custom `msgtype` outside `m.` too). */
+/**
+ * A message's content, as sent: the spec's `m.room.message` content (a custom `msgtype` outside `m.` too).
+ *
+ * @example
+ * ```ts
+ * const content: IntentMessageContent = { msgtype: 'm.notice', body: 'relayed' };
+ * await intent.sendMessage(roomId, content);
+ * ```
+ */
 export type IntentMessageContent = EventContentMap['m.room.message'];
 
 /**

@@ -17,7 +17,7 @@ import type { AcceptResult, AppserviceStore, DeadLetter, InboxTransaction, Pendi
 export class MemoryAppserviceStore implements AppserviceStore {
   readonly #state: StoreState;
 
-  /** @param remember transaction ids and event ids kept for the dedupe (default 10,000). */
+  /** @param options.remember transaction ids and event ids kept for the dedupe (default 10,000). */
   constructor(options: { remember?: number } = {}) {
     this.#state = new StoreState(options.remember ?? 10_000);
   }

@@ -7,7 +7,15 @@ import { isRecord } from '../is-record.js';
 import { compileNamespaceRegex } from './namespace.js';
 import { isHttpUrl, LOCALPART_PATTERN, type AppserviceRegistration } from './registration.js';
 
-/** A registration that passed {@link validateRegistration}, and what it should still fix. */
+/**
+ * A registration that passed {@link validateRegistration}, and what it should still fix.
+ *
+ * @example
+ * ```ts
+ * const { registration, warnings }: RegistrationValidation = validateRegistration(parsed);
+ * warnings.forEach((w) => console.warn(w));
+ * ```
+ */
 export interface RegistrationValidation {
   /** A clean copy of the registration (keys that could reach a prototype dropped). */
   registration: AppserviceRegistration;

@@ -4,7 +4,14 @@
  * Portable: randomness comes from `crypto.getRandomValues`.
  */
 
-/** One namespace entry: a regex and whether the application service claims it alone. */
+/**
+ * One namespace entry: a regex and whether the application service claims it alone.
+ *
+ * @example
+ * ```ts
+ * const ghosts: AppserviceNamespace = { regex: '@_irc_.*:example\\.org', exclusive: true };
+ * ```
+ */
 export interface AppserviceNamespace {
   /** A regex (Python syntax on Synapse, matched from the start of the value). */
   regex: string;
@@ -12,7 +19,14 @@ export interface AppserviceNamespace {
   exclusive: boolean;
 }
 
-/** The namespaces an application service is interested in. */
+/**
+ * The namespaces an application service is interested in.
+ *
+ * @example
+ * ```ts
+ * const namespaces: AppserviceNamespaces = { users: [{ regex: '@_irc_.*:example\\.org', exclusive: true }], aliases: [], rooms: [] };
+ * ```
+ */
 export interface AppserviceNamespaces {
   /** User ids, in addition to the application service's own user. */
   users?: AppserviceNamespace[];
@@ -64,7 +78,15 @@ export interface AppserviceRegistration {
   [key: string]: unknown;
 }
 
-/** Options of {@link generateRegistration}. */
+/**
+ * Options of {@link generateRegistration}.
+ *
+ * @example
+ * ```ts
+ * const options: GenerateRegistrationOptions = { id: 'irc', url: 'http://127.0.0.1:9000', serverName: 'example.org', userPrefix: '_irc_' };
+ * const registration = generateRegistration(options);
+ * ```
+ */
 export interface GenerateRegistrationOptions {
   /** The application service's unique id. */
   id: string;

@@ -18,21 +18,47 @@ type SpecTransactionBody = NonNullable<TransactionOperation extends { requestBod
   ? J
   : never;
 
-/** MSC3202 device list changes: users whose devices changed, and users no longer sharing a room. */
+/**
+ * MSC3202 device list changes: users whose devices changed, and users no longer sharing a room.
+ *
+ * @example
+ * ```ts
+ * appservice.on('deviceLists', ({ changed, left }: DeviceListsUpdate) => console.log(changed, left));
+ * ```
+ */
 export interface DeviceListsUpdate {
   changed: string[];
   left: string[];
 }
 
-/** One-time key counts by user, then device, then algorithm (MSC3202). */
+/**
+ * One-time key counts by user, then device, then algorithm (MSC3202).
+ *
+ * @example
+ * ```ts
+ * const counts: OneTimeKeyCounts = { '@_bridge_a:example.org': { DEVICE: { signed_curve25519: 50 } } };
+ * ```
+ */
 export type OneTimeKeyCounts = Record<string, Record<string, Record<string, number>>>;
-/** Unused fallback key algorithms by user, then device (MSC3202). */
+/**
+ * Unused fallback key algorithms by user, then device (MSC3202).
+ *
+ * @example
+ * ```ts
+ * const types: FallbackKeyTypes = { '@_bridge_a:example.org': { DEVICE: ['signed_curve25519'] } };
+ * ```
+ */
 export type FallbackKeyTypes = Record<string, Record<string, string[]>>;
 
 /**
  * The body of `PUT /_matrix/app/v1/transactions/{txnId}`: the spec's `events` and `ephemeral`,
  * plus the unstable keys Synapse sends (MSC2409 ephemeral and to-device, MSC3202 device lists,
  * one-time key counts under both spellings, unused fallback key types).
+ *
+ * @example
+ * ```ts
+ * const body: AppserviceTransactionBody = { events: [], 'de.sorunome.msc2409.ephemeral': [] };
+ * ```
  */
 export type AppserviceTransactionBody = SpecTransactionBody & {
   'de.sorunome.msc2409.ephemeral'?: BasicEvent[];
@@ -43,14 +69,28 @@ export type AppserviceTransactionBody = SpecTransactionBody & {
   'org.matrix.msc3202.device_unused_fallback_key_types'?: FallbackKeyTypes;
 };
 
-/** A to-device message pushed to an application service (MSC2409): the target user and device are named. */
+/**
+ * A to-device message pushed to an application service (MSC2409): the target user and device are named.
+ *
+ * @example
+ * ```ts
+ * appservice.on('toDevice', ({ events }) => events.forEach((m: ToDeviceMessage) => console.log(m.sender, '->', m.to_device_id)));
+ * ```
+ */
 export interface ToDeviceMessage extends BasicEvent {
   sender: string;
   to_user_id: string;
   to_device_id: string;
 }
 
-/** The transaction an event was delivered in (second argument of group handlers, `transaction` of a context). */
+/**
+ * The transaction an event was delivered in (second argument of group handlers, `transaction` of a context).
+ *
+ * @example
+ * ```ts
+ * appservice.on('m.room.message', (event, { transaction }: { transaction: AppserviceTransactionInfo }) => console.log(transaction.txnId, transaction.receivedAt));
+ * ```
+ */
 export interface AppserviceTransactionInfo {
   /** The homeserver's transaction id. */
   readonly txnId: string;
@@ -60,7 +100,14 @@ export interface AppserviceTransactionInfo {
   readonly receivedAt: number;
 }
 
-/** Where in a transaction an event was found. */
+/**
+ * Where in a transaction an event was found.
+ *
+ * @example
+ * ```ts
+ * appservice.on('m.typing', (event, { source }) => { const from: AppserviceEventSource = source; console.log(from); }); // 'ephemeral'
+ * ```
+ */
 export type AppserviceEventSource = 'timeline' | 'ephemeral' | 'to_device';
 
 /**
@@ -84,7 +131,14 @@ export interface AppserviceEventContext {
   readonly attempt: number;
 }
 
-/** The context of a room event (`events` of a transaction): the room is known. */
+/**
+ * The context of a room event (`events` of a transaction): the room is known.
+ *
+ * @example
+ * ```ts
+ * appservice.on('m.room.message', (event, context: AppserviceRoomEventContext) => console.log(context.roomId, context.transaction.txnId));
+ * ```
+ */
 export interface AppserviceRoomEventContext extends AppserviceEventContext {
   readonly source: 'timeline';
   readonly roomId: string;
@@ -93,6 +147,11 @@ export interface AppserviceRoomEventContext extends AppserviceEventContext {
 /**
  * A room event as an application service receives it: the sync loop's event, plus its `room_id`
  * (a transaction mixes rooms).
+ *
+ * @example
+ * ```ts
+ * const where = (event: AppserviceRoomEvent<'m.room.message'>): string => `${event.room_id}: ${event.content.body}`;
+ * ```
  */
 export type AppserviceRoomEvent<T extends string = string> = MatrixEvent<T> & { room_id: string };
 
@@ -110,67 +169,166 @@ export type AppserviceEventHandler<T extends string> = (
   context: MatrixEvent<T> extends RoomEvent<T> ? AppserviceRoomEventContext : AppserviceEventContext,
 ) => HandlerResult;
 
-/** `timeline`: a room event of a transaction (one per call; `events` keeps the sync loop's shape). */
+/**
+ * `timeline`: a room event of a transaction (one per call; `events` keeps the sync loop's shape).
+ *
+ * @example
+ * ```ts
+ * appservice.on('timeline', ({ roomId, events }: AppserviceTimelineUpdate) => console.log(roomId, events.length));
+ * ```
+ */
 export interface AppserviceTimelineUpdate {
   roomId: string;
   events: RoomEvent[];
 }
-/** `state`: a state event of a transaction (one per call). */
+/**
+ * `state`: a state event of a transaction (one per call).
+ *
+ * @example
+ * ```ts
+ * appservice.on('state', ({ roomId, events }: AppserviceStateUpdate) => console.log(roomId, events.map((e) => e.type)));
+ * ```
+ */
 export interface AppserviceStateUpdate {
   roomId: string;
   events: RoomEvent[];
 }
-/** `typing`: who is typing in a room. */
+/**
+ * `typing`: who is typing in a room.
+ *
+ * @example
+ * ```ts
+ * appservice.on('typing', ({ roomId, userIds }: AppserviceTypingUpdate) => console.log(roomId, userIds));
+ * ```
+ */
 export interface AppserviceTypingUpdate {
   roomId: string;
   userIds: string[];
 }
-/** `receipt`: read receipts in a room. */
+/**
+ * `receipt`: read receipts in a room.
+ *
+ * @example
+ * ```ts
+ * appservice.on('receipt', ({ roomId, content }: AppserviceReceiptUpdate) => console.log(roomId, Object.keys(content)));
+ * ```
+ */
 export interface AppserviceReceiptUpdate {
   roomId: string;
   content: EventContentMap['m.receipt'];
 }
-/** `presence`: a presence update. */
+/**
+ * `presence`: a presence update.
+ *
+ * @example
+ * ```ts
+ * appservice.on('presence', ({ events }: AppservicePresenceUpdate) => events.forEach((e) => console.log(e.sender, e.content.presence)));
+ * ```
+ */
 export interface AppservicePresenceUpdate {
   events: BasicEvent<'m.presence'>[];
 }
-/** `ephemeral`: any ephemeral event (typing, receipt, presence, or another type). */
+/**
+ * `ephemeral`: any ephemeral event (typing, receipt, presence, or another type).
+ *
+ * @example
+ * ```ts
+ * appservice.on('ephemeral', ({ roomId, event }: AppserviceEphemeralUpdate) => console.log(roomId, event.type));
+ * ```
+ */
 export interface AppserviceEphemeralUpdate {
   roomId: string | undefined;
   event: BasicEvent;
 }
-/** `toDevice`: to-device messages for one device of the namespace. */
+/**
+ * `toDevice`: to-device messages for one device of the namespace.
+ *
+ * @example
+ * ```ts
+ * appservice.on('toDevice', ({ events }: AppserviceToDeviceUpdate) => events.forEach((e) => console.log(e.to_user_id, e.type)));
+ * ```
+ */
 export interface AppserviceToDeviceUpdate {
   events: ToDeviceMessage[];
 }
-/** `otkCounts`: one-time key counts (MSC3202), whichever spelling the homeserver used. */
+/**
+ * `otkCounts`: one-time key counts (MSC3202), whichever spelling the homeserver used.
+ *
+ * @example
+ * ```ts
+ * appservice.on('otkCounts', ({ counts }: OneTimeKeyCountsUpdate) => console.log(Object.keys(counts)));
+ * ```
+ */
 export interface OneTimeKeyCountsUpdate {
   counts: OneTimeKeyCounts;
 }
-/** `fallbackKeys`: unused fallback key types (MSC3202). */
+/**
+ * `fallbackKeys`: unused fallback key types (MSC3202).
+ *
+ * @example
+ * ```ts
+ * appservice.on('fallbackKeys', ({ types }: FallbackKeysUpdate) => console.log(Object.keys(types)));
+ * ```
+ */
 export interface FallbackKeysUpdate {
   types: FallbackKeyTypes;
 }
 
-/** `ready`: `start()` finished: the store is open, the inbox resumed, the homeserver pinged. */
+/**
+ * `ready`: `start()` finished: the store is open, the inbox resumed, the homeserver pinged.
+ *
+ * @example
+ * ```ts
+ * appservice.on('ready', ({ resumed, ping }: AppserviceReadyInfo) => console.log(`${resumed} transactions resumed, ping ok: ${ping.ok}`));
+ * ```
+ */
 export interface AppserviceReadyInfo {
   /** Transactions found unprocessed in the store and resumed. */
   resumed: number;
   /** The outcome of the ping. */
   ping: PingOutcome;
 }
-/** The outcome of pinging the homeserver. */
+/**
+ * The outcome of pinging the homeserver.
+ *
+ * @example
+ * ```ts
+ * const outcome: PingOutcome = await appservice.start();
+ * if (!outcome.ok) console.warn('the homeserver did not answer the ping');
+ * ```
+ */
 export type PingOutcome =
   | { ok: true; durationMs: number; attempts: number }
   | { ok: false; error: unknown; attempts: number }
   | { ok: false; skipped: true; attempts: 0 };
-/** `fatal`: `start()` failed: the store could not be opened or read (it is damaged, or unreachable). */
+/**
+ * `fatal`: `start()` failed: the store could not be opened or read (it is damaged, or unreachable).
+ *
+ * @example
+ * ```ts
+ * appservice.on('fatal', ({ error }: AppserviceFatalInfo) => console.error('the receiver stopped', error));
+ * ```
+ */
 export interface AppserviceFatalInfo {
   error: unknown;
 }
-/** `deadLetter`: an event's handlers kept failing and the event was set aside. */
+/**
+ * `deadLetter`: an event's handlers kept failing and the event was set aside.
+ *
+ * @example
+ * ```ts
+ * appservice.on('deadLetter', (letter: AppserviceDeadLetterInfo) => console.error(letter.kind, letter.attempts, letter.error.message));
+ * ```
+ */
 export type AppserviceDeadLetterInfo = DeadLetter;
-/** `reset`: a transaction id came again with other events: the homeserver's ids were reset. */
+/**
+ * `reset`: a transaction id came again with other events: the homeserver's ids were reset.
+ *
+ * @example
+ * ```ts
+ * appservice.on('reset', ({ txnId }: TransactionResetInfo) => console.warn(`transaction ${txnId} came again with other content`));
+ * ```
+ */
 export interface TransactionResetInfo {
   txnId: string;
   key: string;
@@ -178,7 +336,15 @@ export interface TransactionResetInfo {
 
 type GroupHandler<U> = (update: U, transaction: AppserviceTransactionInfo) => HandlerResult;
 
-/** The group and lifecycle events of an application service. */
+/**
+ * The group and lifecycle events of an application service.
+ *
+ * @example
+ * ```ts
+ * const onDeadLetter: AppserviceLifecycleHandlers['deadLetter'] = (letter) => console.error(letter.queue, letter.error.message);
+ * appservice.on('deadLetter', onDeadLetter);
+ * ```
+ */
 export interface AppserviceLifecycleHandlers {
   /** `start()` finished. */
   ready: (info: AppserviceReadyInfo) => HandlerResult;
@@ -214,13 +380,28 @@ export interface AppserviceLifecycleHandlers {
   fallbackKeys: GroupHandler<FallbackKeysUpdate>;
 }
 
-/** Every name `appservice.on` accepts with its handler type. */
+/**
+ * Every name `appservice.on` accepts with its handler type.
+ *
+ * @example
+ * ```ts
+ * const onMessage: AppserviceHandlers['m.room.message'] = (event) => console.log(event.room_id, event.content.body);
+ * appservice.on('m.room.message', onMessage);
+ * ```
+ */
 export type AppserviceHandlers = AppserviceLifecycleHandlers & { [T in KnownEventType]: AppserviceEventHandler<T> };
 
 // ---------------------------------------------------------------------------------------------
 // The store
 
-/** A transaction as the receiver hands it to the store. */
+/**
+ * A transaction as the receiver hands it to the store.
+ *
+ * @example
+ * ```ts
+ * const accepted = await store.accept({ scope: 'hs', txnId: '42', contentHash, eventIds: ['$a'], body, receivedAt: Date.now() } satisfies InboxTransaction);
+ * ```
+ */
 export interface InboxTransaction {
   /** Who is receiving: `<registration id>/<hs_token fingerprint>` (the dedupe scope). */
   readonly scope: string;
@@ -238,7 +419,15 @@ export interface InboxTransaction {
   readonly receivedAt: number;
 }
 
-/** What the store did with a transaction. */
+/**
+ * What the store did with a transaction.
+ *
+ * @example
+ * ```ts
+ * const { status }: AcceptResult = await store.accept(transaction);
+ * if (status === 'duplicate') console.log('already persisted: answer 200 again');
+ * ```
+ */
 export interface AcceptResult {
   /**
    * `new`: stored, to be processed; `duplicate`: seen before with the same events (answer 200, do
@@ -251,7 +440,15 @@ export interface AcceptResult {
   skipped: readonly number[];
 }
 
-/** A stored transaction not yet fully processed, with the work items already done. */
+/**
+ * A stored transaction not yet fully processed, with the work items already done.
+ *
+ * @example
+ * ```ts
+ * const pending: PendingTransaction[] = await store.pending();
+ * pending.forEach((p) => console.log(p.txnId, p.done.length));
+ * ```
+ */
 export interface PendingTransaction {
   readonly key: string;
   readonly txnId: string;
@@ -261,7 +458,15 @@ export interface PendingTransaction {
   readonly done: readonly number[];
 }
 
-/** An event whose handlers kept failing, set aside for inspection and replay. */
+/**
+ * An event whose handlers kept failing, set aside for inspection and replay.
+ *
+ * @example
+ * ```ts
+ * const letters: DeadLetter[] = await appservice.deadLetters.list();
+ * letters.forEach((letter) => console.log(letter.id, letter.error.message));
+ * ```
+ */
 export interface DeadLetter {
   /** Unique id (`<transaction key>#<item index>`). */
   readonly id: string;
@@ -284,7 +489,14 @@ export interface DeadLetter {
   readonly at: number;
 }
 
-/** The kinds of work a transaction is split into. */
+/**
+ * The kinds of work a transaction is split into.
+ *
+ * @example
+ * ```ts
+ * appservice.on('deadLetter', ({ kind }) => { const k: WorkItemKind = kind; console.log(k); });
+ * ```
+ */
 export type WorkItemKind = 'event' | 'ephemeral' | 'toDevice' | 'deviceLists' | 'otkCounts' | 'fallbackKeys';
 
 /**
@@ -451,13 +663,6 @@ export interface AppserviceOptions {
   logger?: TransportLogger;
   /** Extra options of the as_token client (fetch, retry, timeout, …). */
   client?: Omit<ClientOptions, 'baseUrl' | 'accessToken' | 'asToken'>;
-  /**
-   * Waits between handler retries; must reject when `signal` aborts.
-   * @default a setTimeout-based sleep
-   */
-  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
-  /** Clock (tests). @default Date.now */
-  now?: () => number;
 }
 
 /**
@@ -517,7 +722,14 @@ export interface AppserviceStopOptions {
   deadlineMs?: number;
 }
 
-/** `starting`, `running`, `stopping` or `stopped`. */
+/**
+ * `starting`, `running`, `stopping` or `stopped`.
+ *
+ * @example
+ * ```ts
+ * const state: AppserviceState = appservice.state; // 'running' after start()
+ * ```
+ */
 export type AppserviceState = 'stopped' | 'starting' | 'running' | 'stopping';
 
 /**

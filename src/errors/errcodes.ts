@@ -1,6 +1,11 @@
 /**
  * The error codes the Matrix specification defines, plus any other string a
  * server may send (`string & {}` keeps editor completion for the known ones).
+ *
+ * @example
+ * ```ts
+ * const retryable = (code: MatrixErrcode | undefined): boolean => code === 'M_LIMIT_EXCEEDED';
+ * ```
  */
 export type MatrixErrcode =
   | 'M_FORBIDDEN'

@@ -3,10 +3,9 @@
  * realms and duplicated package copies.
  * @module
  */
-export { isErrorNamed } from './guard.js';
 export { MatrixSdkError, isMatrixSdkError } from './matrix-sdk-error.js';
 export { InvalidEndpointError, isInvalidEndpointError } from './invalid-endpoint-error.js';
-export { type MatrixErrcode, readablePath } from './errcodes.js';
+export type { MatrixErrcode } from './errcodes.js';
 export { MatrixError, isMatrixError, type MatrixErrorInit } from './matrix-error.js';
 export { RateLimitError, isRateLimitError } from './rate-limit-error.js';
 export {
@@ -18,3 +17,5 @@ export { NetworkError, isNetworkError } from './network-error.js';
 export { TimeoutError, isTimeoutError } from './timeout-error.js';
 export { InvalidResponseError, isInvalidResponseError } from './invalid-response-error.js';
 export { RedirectError, isRedirectError, type RedirectErrorInit, type RedirectRefusal } from './redirect-error.js';
+export { SyncStalledError, isSyncStalledError } from './sync-stalled-error.js';
+export { ActAsConflictError, isActAsConflictError } from './act-as-conflict-error.js';

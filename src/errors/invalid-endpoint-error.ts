@@ -4,6 +4,12 @@ import { MatrixSdkError } from './matrix-sdk-error.js';
 /**
  * A chain that the route table does not hold: an unknown segment, a verb the
  * operation does not have, or a missing path parameter. Thrown before any request.
+ *
+ * @example
+ * ```ts
+ * try { (client.api.rooms(roomId) as any).bann; }
+ * catch (error) { if (error instanceof InvalidEndpointError) console.log(error.suggestion); } // 'ban'
+ * ```
  */
 export class InvalidEndpointError extends MatrixSdkError {
   override name = 'InvalidEndpointError';
@@ -22,7 +28,14 @@ export class InvalidEndpointError extends MatrixSdkError {
   }
 }
 
-/** Whether a value is an {@link InvalidEndpointError}, across realms. */
+/**
+ * Whether a value is an {@link InvalidEndpointError}, across realms.
+ *
+ * @example
+ * ```ts
+ * if (isInvalidEndpointError(error)) console.log(error.chain, error.valid);
+ * ```
+ */
 export function isInvalidEndpointError(value: unknown): value is InvalidEndpointError {
   return isErrorNamed(value, 'InvalidEndpointError');
 }

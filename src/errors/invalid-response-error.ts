@@ -37,7 +37,14 @@ export class InvalidResponseError extends MatrixSdkError {
   }
 }
 
-/** Whether a value is an {@link InvalidResponseError}, across realms. */
+/**
+ * Whether a value is an {@link InvalidResponseError}, across realms.
+ *
+ * @example
+ * ```ts
+ * if (isInvalidResponseError(error)) console.warn('not JSON:', error.excerpt);
+ * ```
+ */
 export function isInvalidResponseError(value: unknown): value is InvalidResponseError {
   return isErrorNamed(value, 'InvalidResponseError');
 }

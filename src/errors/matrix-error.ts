@@ -2,7 +2,15 @@ import { isErrorNamed } from './guard.js';
 import { MatrixSdkError } from './matrix-sdk-error.js';
 import { readablePath, type MatrixErrcode } from './errcodes.js';
 
-/** What a {@link MatrixError} is built from. */
+/**
+ * What a {@link MatrixError} is built from.
+ *
+ * @example
+ * ```ts
+ * const init: MatrixErrorInit = { status: 403, errcode: 'M_FORBIDDEN', error: 'Not allowed', body: {}, method: 'POST', path: '/_matrix/client/v3/rooms/!r%3Ax/ban' };
+ * const error = new MatrixError(init);
+ * ```
+ */
 export interface MatrixErrorInit {
   /** HTTP status of the answer. */
   status: number;
@@ -25,6 +33,12 @@ export interface MatrixErrorInit {
 /**
  * An error answer from the homeserver (any non-2xx status), e.g.
  * `[403 / M_FORBIDDEN] You are not allowed to ban: POST /_matrix/client/v3/rooms/!r:x/ban`.
+ *
+ * @example
+ * ```ts
+ * try { await client.api.rooms(roomId).ban.post({ user_id }); }
+ * catch (error) { if (error instanceof MatrixError && error.errcode === 'M_FORBIDDEN') console.warn(error.message); }
+ * ```
  */
 export class MatrixError extends MatrixSdkError {
   override name: string = 'MatrixError';
@@ -61,7 +75,14 @@ export class MatrixError extends MatrixSdkError {
 
 const MATRIX_ERROR_NAMES: ReadonlySet<string> = new Set(['MatrixError', 'RateLimitError']);
 
-/** Whether a value is a {@link MatrixError} (or a subclass such as `RateLimitError`), across realms. */
+/**
+ * Whether a value is a {@link MatrixError} (or a subclass such as `RateLimitError`), across realms.
+ *
+ * @example
+ * ```ts
+ * if (isMatrixError(error) && error.status === 404) return undefined;
+ * ```
+ */
 export function isMatrixError(value: unknown): value is MatrixError {
   return isErrorNamed(value, MATRIX_ERROR_NAMES);
 }

@@ -24,11 +24,19 @@ const SDK_ERROR_NAMES = new Set([
   'InvalidResponseError',
   'RedirectError',
   'SyncStoreError',
+  'SyncStalledError',
+  'ActAsConflictError',
 ]);
 
 /**
  * Whether a value is an error of this SDK, compared by `name` so that it also works
  * across realms and duplicated package copies.
+ *
+ * @example
+ * ```ts
+ * try { await client.api.account.whoami.get(); }
+ * catch (error) { if (!isMatrixSdkError(error)) throw error; console.warn(error.name, error.message); }
+ * ```
  */
 export function isMatrixSdkError(value: unknown): value is MatrixSdkError {
   // A DOMException named TimeoutError (from AbortSignal.timeout) is not ours: ours carries timeoutMs.

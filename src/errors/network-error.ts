@@ -5,6 +5,12 @@ import { readablePath } from './errcodes.js';
 /**
  * The request did not get an HTTP answer: connection refused or reset, DNS
  * failure, too many redirects. `cause` holds the underlying error.
+ *
+ * @example
+ * ```ts
+ * try { await client.api.versions.get(); }
+ * catch (error) { if (error instanceof NetworkError) console.warn('homeserver unreachable', error.cause); }
+ * ```
  */
 export class NetworkError extends MatrixSdkError {
   override name = 'NetworkError';
@@ -20,7 +26,14 @@ export class NetworkError extends MatrixSdkError {
   }
 }
 
-/** Whether a value is a {@link NetworkError}, across realms. */
+/**
+ * Whether a value is a {@link NetworkError}, across realms.
+ *
+ * @example
+ * ```ts
+ * if (isNetworkError(error)) console.warn(error.method, error.path, error.cause);
+ * ```
+ */
 export function isNetworkError(value: unknown): value is NetworkError {
   return isErrorNamed(value, 'NetworkError');
 }

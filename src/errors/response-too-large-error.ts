@@ -2,7 +2,14 @@ import { isErrorNamed } from './guard.js';
 import { MatrixSdkError } from './matrix-sdk-error.js';
 import { readablePath } from './errcodes.js';
 
-/** What a {@link ResponseTooLargeError} is built from. */
+/**
+ * What a {@link ResponseTooLargeError} is built from.
+ *
+ * @example
+ * ```ts
+ * const error = new ResponseTooLargeError({ limit: 1024, received: 4096, declared: true, method: 'GET', path: '/_matrix/client/v1/media/download/x/y' } satisfies ResponseTooLargeErrorInit);
+ * ```
+ */
 export interface ResponseTooLargeErrorInit {
   /** The limit in bytes. */
   limit: number;
@@ -19,6 +26,12 @@ export interface ResponseTooLargeErrorInit {
 /**
  * A response body larger than `maxResponseBytes`; the download was stopped
  * (at once for a declared `Content-Length`, else as soon as the count passed the limit).
+ *
+ * @example
+ * ```ts
+ * try { await client.media.download(mxc).get({ maxResponseBytes: 1_000_000 }); }
+ * catch (error) { if (error instanceof ResponseTooLargeError) console.warn(`over ${error.limit} bytes`); }
+ * ```
  */
 export class ResponseTooLargeError extends MatrixSdkError {
   override name = 'ResponseTooLargeError';
@@ -45,7 +58,14 @@ export class ResponseTooLargeError extends MatrixSdkError {
   }
 }
 
-/** Whether a value is a {@link ResponseTooLargeError}, across realms. */
+/**
+ * Whether a value is a {@link ResponseTooLargeError}, across realms.
+ *
+ * @example
+ * ```ts
+ * if (isResponseTooLargeError(error)) console.warn(error.limit, error.received);
+ * ```
+ */
 export function isResponseTooLargeError(value: unknown): value is ResponseTooLargeError {
   return isErrorNamed(value, 'ResponseTooLargeError');
 }

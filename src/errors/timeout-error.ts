@@ -5,6 +5,12 @@ import { readablePath } from './errcodes.js';
 /**
  * An attempt took longer than its `timeout`, and no retry was left (or allowed);
  * or (`phase: 'body'`) a response body went `bodyTimeout` milliseconds without a byte.
+ *
+ * @example
+ * ```ts
+ * try { await client.api.versions.get({ timeout: 2_000, retry: 0 }); }
+ * catch (error) { if (error instanceof TimeoutError) console.warn(`no answer in ${error.timeoutMs} ms`); }
+ * ```
  */
 export class TimeoutError extends MatrixSdkError {
   override name = 'TimeoutError';
@@ -30,7 +36,14 @@ export class TimeoutError extends MatrixSdkError {
   }
 }
 
-/** Whether a value is a {@link TimeoutError} of this SDK, across realms. */
+/**
+ * Whether a value is a {@link TimeoutError} of this SDK, across realms.
+ *
+ * @example
+ * ```ts
+ * if (isTimeoutError(error)) console.warn(error.timeoutMs);
+ * ```
+ */
 export function isTimeoutError(value: unknown): value is TimeoutError {
   return isErrorNamed(value, 'TimeoutError') && 'timeoutMs' in value;
 }

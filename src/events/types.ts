@@ -12,10 +12,25 @@ import type {
 export type { EventContentMap, KnownEventType, RoomEventType, StateEventType } from '../../generated/events.js';
 export { STATE_EVENT_TYPES, EVENT_KINDS } from '../../generated/events.js';
 
-/** The content of an event type: the spec's schema for known types, a JSON object otherwise. */
+/**
+ * The content of an event type: the spec's schema for known types, a JSON object otherwise.
+ *
+ * @example
+ * ```ts
+ * const content: EventContent<'m.room.topic'> = { topic: 'Weekly sync' };
+ * await client.api.rooms(roomId).state('m.room.topic', '').put(content);
+ * ```
+ */
 export type EventContent<T extends string> = T extends KnownEventType ? EventContentMap[T] : Record<string, unknown>;
 
-/** `unsigned` data of a room event. */
+/**
+ * `unsigned` data of a room event.
+ *
+ * @example
+ * ```ts
+ * const age = (event: RoomEvent): number | undefined => (event.unsigned as UnsignedData | undefined)?.age;
+ * ```
+ */
 export interface UnsignedData {
   /** Milliseconds since the event was sent, by the local homeserver's clock. */
   age?: number;
@@ -28,7 +43,14 @@ export interface UnsignedData {
   [key: string]: unknown;
 }
 
-/** A room event as `/sync` delivers it (a `ClientEventWithoutRoomID`), its content typed. */
+/**
+ * A room event as `/sync` delivers it (a `ClientEventWithoutRoomID`), its content typed.
+ *
+ * @example
+ * ```ts
+ * const line = (event: RoomEvent<'m.room.message'>): string => `${event.event_id} ${event.content.body}`;
+ * ```
+ */
 export interface RoomEvent<T extends string = string> {
   type: T;
   content: EventContent<T>;
@@ -40,12 +62,26 @@ export interface RoomEvent<T extends string = string> {
   unsigned?: UnsignedData;
 }
 
-/** A state event: a room event with a `state_key`. */
+/**
+ * A state event: a room event with a `state_key`.
+ *
+ * @example
+ * ```ts
+ * const name = (event: StateEvent<'m.room.name'>): string => event.content.name;
+ * ```
+ */
 export interface StateEvent<T extends string = string> extends RoomEvent<T> {
   state_key: string;
 }
 
-/** An event outside a room timeline (account data, to-device, ephemeral, presence): type and content. */
+/**
+ * An event outside a room timeline (account data, to-device, ephemeral, presence): type and content.
+ *
+ * @example
+ * ```ts
+ * const presence = (event: BasicEvent<'m.presence'>): string => event.content.presence;
+ * ```
+ */
 export interface BasicEvent<T extends string = string> {
   type: T;
   content: EventContent<T>;
@@ -53,7 +89,14 @@ export interface BasicEvent<T extends string = string> {
   sender?: string;
 }
 
-/** An event of a type the spec does not define: any of the fields may be present. */
+/**
+ * An event of a type the spec does not define: any of the fields may be present.
+ *
+ * @example
+ * ```ts
+ * client.on('com.example.ping', (event) => { const e: UnknownEvent<'com.example.ping'> = event; console.log(e.content); });
+ * ```
+ */
 export interface UnknownEvent<T extends string = string> extends BasicEvent<T> {
   event_id?: string;
   origin_server_ts?: number;
@@ -61,7 +104,14 @@ export interface UnknownEvent<T extends string = string> extends BasicEvent<T> {
   unsigned?: UnsignedData;
 }
 
-/** A stripped state event (invite and knock state): type, state key, content and sender. */
+/**
+ * A stripped state event (invite and knock state): type, state key, content and sender.
+ *
+ * @example
+ * ```ts
+ * client.on('invite', ({ state }) => console.log(state.find((e: StrippedStateEvent) => e.type === 'm.room.name')?.content));
+ * ```
+ */
 export interface StrippedStateEvent<T extends string = string> {
   type: T;
   state_key: string;
@@ -69,7 +119,14 @@ export interface StrippedStateEvent<T extends string = string> {
   sender: string;
 }
 
-/** The event shape a handler for event type `T` receives. */
+/**
+ * The event shape a handler for event type `T` receives.
+ *
+ * @example
+ * ```ts
+ * const show = (event: MatrixEvent<'m.room.message'>): string => `${event.sender}: ${event.content.body}`;
+ * ```
+ */
 export type MatrixEvent<T extends string> = T extends StateEventType
   ? StateEvent<T>
   : T extends RoomEventType

@@ -12,7 +12,15 @@ type Op<R extends RouteKey> = Operations[R];
 /** Whether an object type has a required key. */
 type HasRequiredKeys<T> = {} extends T ? false : true;
 
-/** The JSON request body of an operation, or `never`. */
+/**
+ * The JSON request body of an operation, or `never`.
+ *
+ * @example
+ * ```ts
+ * type BanBody = RequestBodyOf<Operations['POST /_matrix/client/v3/rooms/{roomId}/ban']>;
+ * const body: BanBody = { user_id: '@spam:example.org', reason: 'spam' };
+ * ```
+ */
 export type RequestBodyOf<O> = O extends { requestBody?: infer B }
   ? B extends { content: { 'application/json': infer J } } ? J : never
   : never;
@@ -31,7 +39,15 @@ type BodyRequired<O, B = RequestBodyOf<O>> = O extends { requestBody: { content:
  */
 export type LooseQuery<Q> = { [K in keyof Q]: {} extends Pick<Q, K> ? Q[K] | undefined : Q[K] };
 
-/** The query parameters of an operation, or `never`. */
+/**
+ * The query parameters of an operation, or `never`.
+ *
+ * @example
+ * ```ts
+ * type MessagesQuery = QueryOf<Operations['GET /_matrix/client/v3/rooms/{roomId}/messages']>;
+ * const query: MessagesQuery = { dir: 'b', limit: 10 };
+ * ```
+ */
 export type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [undefined] ? never : LooseQuery<Exclude<Q, undefined>>) : never;
 
 type SuccessStatus = 200 | 201 | 202;
@@ -43,7 +59,15 @@ type AnswersRedirect<O> = O extends { responses: infer Rs }
     : false
   : false;
 
-/** The success response body of an operation. */
+/**
+ * The success response body of an operation.
+ *
+ * @example
+ * ```ts
+ * type Whoami = ResponseOf<Operations['GET /_matrix/client/v3/account/whoami']>;
+ * const me: Whoami = await client.api.account.whoami.get();
+ * ```
+ */
 export type ResponseOf<O> = O extends { responses: infer Rs }
   ? {
       [S in keyof Rs & SuccessStatus]: Rs[S] extends { content: { 'application/json': infer D } } ? D : unknown;
@@ -78,7 +102,15 @@ export type NoBodyCall<O, R> = [QueryOf<O>] extends [never]
 
 type BinaryBodyCall<O> = (data: BinaryBody, options?: UploadOptions & OptionsWithQuery<Omit<QueryOf<O>, 'filename'>>) => Result<O>;
 
-/** The call signature of one operation, by route key. */
+/**
+ * The call signature of one operation, by route key.
+ *
+ * @example
+ * ```ts
+ * type Ban = Call<'POST /_matrix/client/v3/rooms/{roomId}/ban'>;
+ * // (body: { user_id: string; reason?: string }, options?: RequestOptions) => Promise<...>
+ * ```
+ */
 export type Call<R extends RouteKey> =
   [RequestBodyOf<Op<R>>] extends [never]
     ? Op<R> extends { requestBody: { content: { 'application/octet-stream': unknown } } }
@@ -92,7 +124,14 @@ export type Call<R extends RouteKey> =
             : NoBodyCall<Op<R>, Result<Op<R>>>
     : JsonBodyCall<Op<R>>;
 
-/** The call signature of every route, before the event-typed ones are typed by their event type. */
+/**
+ * The call signature of every route, before the event-typed ones are typed by their event type.
+ *
+ * @example
+ * ```ts
+ * type Whoami = UntypedCalls['GET /_matrix/client/v3/account/whoami'];
+ * ```
+ */
 export type UntypedCalls = { readonly [R in RouteKey]: Call<R> };
 
 export type { Calls, EventCalls, EventRouteKey, GetStateCall, StateEventOf, ToDeviceBody } from './event-calls.js';

@@ -16,7 +16,14 @@ const PROBE_TIMEOUT_MS = 10_000;
 /** The first Matrix version whose servers must offer authenticated media. */
 const AUTHENTICATED_MEDIA_SINCE = [1, 11] as const;
 
-/** Whether a `/versions` answer says the server offers authenticated media. */
+/**
+ * Whether a `/versions` answer says the server offers authenticated media.
+ *
+ * @example
+ * ```ts
+ * supportsAuthenticatedMedia(await client.api.versions.get()); // true from spec v1.11 on
+ * ```
+ */
 export function supportsAuthenticatedMedia(versions: unknown): boolean {
   if (typeof versions !== 'object' || versions === null) return true;
   const { versions: list, unstable_features: features } = versions as { versions?: unknown; unstable_features?: unknown };

@@ -1,7 +1,14 @@
 import type { RawResponse } from '../transport/types.js';
 import type { MediaResponse } from './types.js';
 
-/** The file name of a Content-Disposition header (`filename*` preferred), if any. */
+/**
+ * The file name of a Content-Disposition header (`filename*` preferred), if any.
+ *
+ * @example
+ * ```ts
+ * filenameFromDisposition("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"); // 'résumé.pdf'
+ * ```
+ */
 export function filenameFromDisposition(header: string | null): string | undefined {
   if (!header) return undefined;
   const extended = /filename\*\s*=\s*([^;]+)/i.exec(header);

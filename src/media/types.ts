@@ -3,7 +3,15 @@
  */
 import type { RequestOptions } from '../transport/types.js';
 
-/** Bytes to upload: in memory (replayable, so retried) or a one-shot stream (never retried). */
+/**
+ * Bytes to upload: in memory (replayable, so retried) or a one-shot stream (never retried).
+ *
+ * @example
+ * ```ts
+ * const data: BinaryBody = new Blob(['hello'], { type: 'text/plain' });
+ * await client.media.upload.post(data, { contentType: 'text/plain' });
+ * ```
+ */
 export type BinaryBody =
   | Uint8Array
   | ArrayBuffer
@@ -11,7 +19,15 @@ export type BinaryBody =
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array>;
 
-/** Options of an upload. */
+/**
+ * Options of an upload.
+ *
+ * @example
+ * ```ts
+ * const options: UploadOptions = { contentType: 'image/png', filename: 'cat.png', size: bytes.length };
+ * const { content_uri } = await client.media.upload.post(bytes, options);
+ * ```
+ */
 export interface UploadOptions extends RequestOptions {
   /** The media type of the bytes. @default 'application/octet-stream' (or the Blob's type) */
   contentType?: string;
@@ -25,7 +41,15 @@ export interface UploadOptions extends RequestOptions {
   size?: number;
 }
 
-/** A downloaded file or thumbnail, its body read at most once. */
+/**
+ * A downloaded file or thumbnail, its body read at most once.
+ *
+ * @example
+ * ```ts
+ * const file: MediaResponse = await client.media.download('mxc://example.org/abc123').get();
+ * console.log(file.contentType, file.filename, (await file.bytes()).length);
+ * ```
+ */
 export interface MediaResponse {
   /** The Content-Type the server gave. */
   readonly contentType: string | undefined;

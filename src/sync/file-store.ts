@@ -31,6 +31,12 @@ const JOURNAL = 'journal.json';
  * A file that is not valid JSON, or that cannot be read (permissions, a
  * directory in its place), is a {@link SyncStoreError} naming the file: the
  * sync loop stops with `fatal` on it and writes nothing over it.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ baseUrl, accessToken, sync: { store: new FileStore('.bot-state') } });
+ * await client.sync.start(); // resumes from the saved position after a restart
+ * ```
  */
 export class FileStore implements SyncStore {
   readonly directory: string;

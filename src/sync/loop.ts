@@ -4,6 +4,8 @@
  */
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { isMatrixError } from '../errors/matrix-error.js';
+import { SyncStalledError } from '../errors/sync-stalled-error.js';
+import { seamsOf, type SyncSeams } from '../internal/test-seams.js';
 import type { RequestOptions } from '../transport/types.js';
 import type { RoomEvent, StateEvent, BasicEvent, StrippedStateEvent } from '../events/types.js';
 import { delay } from '../transport/delay.js';
@@ -29,7 +31,15 @@ import type {
   SyncResponse,
 } from './types.js';
 
-/** What the loop needs of the client: `client.api.sync.get` (and a filter upload). */
+/**
+ * What the loop needs of the client: `client.api.sync.get` (and a filter upload).
+ *
+ * @example
+ * ```ts
+ * const api: SyncApi = { get: (query, options) => client.api.sync.get(query, options) };
+ * const loop = new SyncLoop(api, { timeout: 30_000 });
+ * ```
+ */
 export interface SyncApi {
   /** `GET /sync`. */
   get(
@@ -45,18 +55,15 @@ export interface SyncApi {
   scrub?(text: string): string;
 }
 
-/** The loop's state. */
+/**
+ * The loop's state.
+ *
+ * @example
+ * ```ts
+ * const state: SyncState = client.sync.status; // 'stopped' until start()
+ * ```
+ */
 export type SyncState = 'stopped' | 'running' | 'stopping';
-
-/** The error the liveness guard aborts a stalled long poll with. */
-export class SyncStalledError extends Error {
-  override name = 'SyncStalledError';
-  readonly afterMs: number;
-  constructor(afterMs: number) {
-    super(`The sync long poll did not answer within ${afterMs} ms; trying again`);
-    this.afterMs = afterMs;
-  }
-}
 
 const DEFAULT_CLOCK: SyncClock = {
   now: () => Date.now(),
@@ -139,6 +146,13 @@ interface Puller {
  * handler may see an event twice after a crash, so make handlers idempotent
  * (e.g. by `event_id`). A handler that throws is reported through `error` and
  * counts as finished: failures do not block the loop.
+ *
+ * @example
+ * ```ts
+ * const loop: SyncLoop = client.sync;
+ * loop.on('m.room.message', (event, { roomId }) => console.log(roomId, event.content.body));
+ * await loop.start();
+ * ```
  */
 export class SyncLoop {
   readonly #api: SyncApi;
@@ -165,9 +179,10 @@ export class SyncLoop {
     this.#options = options;
     this.#store = options.store ?? new MemoryStore();
     this.#prefix = options.storePrefix ?? 'sync';
-    this.#clock = options.clock ?? DEFAULT_CLOCK;
-    this.#sleep = options.sleep ?? sleepWith(this.#clock);
-    this.#random = options.random ?? Math.random;
+    const seams = seamsOf<SyncSeams>(options);
+    this.#clock = seams.clock ?? DEFAULT_CLOCK;
+    this.#sleep = seams.sleep ?? sleepWith(this.#clock);
+    this.#random = seams.random ?? Math.random;
     this.#registry = new HandlerRegistry(options.onUnhandledError ?? defaultUnhandled);
   }
 
@@ -660,11 +675,6 @@ export class SyncLoop {
       const pending = this.#emitEvent(type, event, context);
       if (pending !== undefined) await pending;
     }
-  }
-
-  /** Reports an error through `error` (used by the client for store failures and the like). */
-  report(info: HandlerErrorInfo): Promise<void> | undefined {
-    return this.#registry.reportUnhandled(info);
   }
 }
 

@@ -18,6 +18,11 @@ type StoredRoom = [string, [string, StateEvent][]][];
  * handlers ran. Keys come from the network and are untrusted: everything is
  * kept in `Map`s, so an event type or state key such as `__proto__` or
  * `constructor` is an ordinary key and never reaches a prototype.
+ *
+ * @example
+ * ```ts
+ * const name = client.sync.state.getState(roomId, 'm.room.name', '')?.content.name;
+ * ```
  */
 export class RoomStateTracker {
   readonly #rooms = new Map<string, Map<string, Map<string, StateEvent>>>();
@@ -54,7 +59,8 @@ export class RoomStateTracker {
 
   /**
    * Applies one event if it is a state event (a string `type` and `state_key`);
-   * returns whether it was applied.
+   * returns whether it was applied. The sync loop's; not public.
+   * @internal
    */
   apply(roomId: string, event: unknown): boolean {
     if (typeof event !== 'object' || event === null) return false;
@@ -76,7 +82,7 @@ export class RoomStateTracker {
     return true;
   }
 
-  /** Starts tracking a room (with no state yet): it counts as known from now on. */
+  /** @internal Starts tracking a room (with no state yet): it counts as known from now on. */
   ensureRoom(roomId: string): void {
     if (this.#rooms.has(roomId)) return;
     this.#rooms.set(roomId, new Map());
@@ -84,13 +90,13 @@ export class RoomStateTracker {
     this.#indexDirty = true;
   }
 
-  /** Applies a list of events (non-state events are skipped). */
+  /** @internal Applies a list of events (non-state events are skipped). */
   applyAll(roomId: string, events: readonly unknown[] | undefined): void {
     if (events === undefined) return;
     for (const event of events) this.apply(roomId, event);
   }
 
-  /** Forgets a room (after leaving it). */
+  /** @internal Forgets a room (after leaving it). */
   forget(roomId: string): void {
     if (this.#rooms.delete(roomId)) {
       this.#dirty.add(roomId);
@@ -98,12 +104,12 @@ export class RoomStateTracker {
     }
   }
 
-  /** Store key of the room index. */
+  /** @internal Store key of the room index. */
   static indexKey(prefix: string): string {
     return `${prefix}.rooms`;
   }
 
-  /** Store key of one room's state. */
+  /** @internal Store key of one room's state. */
   static roomKey(prefix: string, roomId: string): string {
     return `${prefix}.room.${roomId}`;
   }
@@ -111,6 +117,7 @@ export class RoomStateTracker {
   /**
    * The store changes that persist what changed since the last commit (changed
    * rooms, forgotten rooms, the room index), to be written with `next_batch`.
+   * @internal
    */
   pendingChanges(prefix: string): Map<string, unknown> {
     const changes = new Map<string, unknown>();
@@ -122,13 +129,13 @@ export class RoomStateTracker {
     return changes;
   }
 
-  /** Marks the pending changes as written. */
+  /** @internal Marks the pending changes as written. */
   committed(): void {
     this.#dirty.clear();
     this.#indexDirty = false;
   }
 
-  /** Replaces the state with what the store holds. */
+  /** @internal Replaces the state with what the store holds. */
   async load(store: SyncStore, prefix: string): Promise<void> {
     this.#rooms.clear();
     this.committed();

@@ -8,6 +8,12 @@
  *
  * `write` applies several changes at once, all or nothing: the sync loop commits
  * `next_batch` and the room state of a batch with one `write`.
+ *
+ * @example
+ * ```ts
+ * const store: SyncStore = new MemoryStore();
+ * const client = createClient({ baseUrl, accessToken, sync: { store } });
+ * ```
  */
 export interface SyncStore {
   /** The value stored under `key`, or `undefined`. */
@@ -31,6 +37,11 @@ export interface SyncStore {
 /**
  * A store in memory: nothing survives the process. Values are kept by
  * reference (not copied): do not change a value after storing it.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ baseUrl, accessToken, sync: { store: new MemoryStore() } });
+ * ```
  */
 export class MemoryStore implements SyncStore {
   readonly #map = new Map<string, unknown>();

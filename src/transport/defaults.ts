@@ -33,6 +33,11 @@ export type ResolvedRetryOptions = Required<Omit<RetryOptions, 'methods' | 'stat
 /**
  * Every default of the transport in one place; {@link TransportOptions} documents each.
  * `fetch` looks `globalThis.fetch` up at each call, so a fetch patched later is used.
+ *
+ * @example
+ * ```ts
+ * console.log(DEFAULT_TRANSPORT_OPTIONS.retry.limit, DEFAULT_TRANSPORT_OPTIONS.timeout); // 3 60000
+ * ```
  */
 export const DEFAULT_TRANSPORT_OPTIONS = {
   /** @default globalThis.fetch at call time */
@@ -69,10 +74,6 @@ export const DEFAULT_TRANSPORT_OPTIONS = {
   hooks: {},
   /** @default WARN_LOGGER */
   logger: WARN_LOGGER,
-  /** @default Math.random */
-  random: Math.random,
-  /** @default defaultSleep */
-  sleep: defaultSleep,
   /** @default 'matrix-fluent' */
   userAgent: 'matrix-fluent',
 } as const satisfies Required<Omit<TransportOptions, 'baseUrl' | 'accessToken' | 'asToken' | 'retry' | 'engine' | 'followRedirects'>> & {

@@ -12,6 +12,11 @@ import { createFetchEngine } from './engines/fetch-engine.js';
 /**
  * Answer headers an engine may hand back instead of a `Headers`: read by name
  * on the hot path, turned into a `Headers` only when a caller gets them.
+ *
+ * @example
+ * ```ts
+ * const headers: EngineHeaders = { get: (name) => (name === 'content-type' ? 'application/json' : null), toHeaders: () => new Headers({ 'content-type': 'application/json' }) };
+ * ```
  */
 export interface EngineHeaders {
   /** The value of a header (several values joined with `, `), or `null`. */
@@ -23,6 +28,11 @@ export interface EngineHeaders {
 /**
  * A request body as the transport gives it to an engine. Streams (web or Node,
  * or any async iterable of bytes) are sent once.
+ *
+ * @example
+ * ```ts
+ * const body: EngineBody = JSON.stringify({ msgtype: 'm.text', body: 'hi' });
+ * ```
  */
 export type EngineBody =
   | string
@@ -43,7 +53,14 @@ export interface AbortHandle {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
-/** One HTTP exchange to perform. */
+/**
+ * One HTTP exchange to perform.
+ *
+ * @example
+ * ```ts
+ * const logging: HttpEngine = { name: 'logging', send: (request: EngineRequest, follow) => (console.log(request.method), inner.send(request, follow)) };
+ * ```
+ */
 export interface EngineRequest {
   /** Upper-case method. */
   method: string;
@@ -61,7 +78,14 @@ export interface EngineRequest {
   readonly abort?: AbortHandle | undefined;
 }
 
-/** The answer to one exchange: status and headers at once, the body still streaming. */
+/**
+ * The answer to one exchange: status and headers at once, the body still streaming.
+ *
+ * @example
+ * ```ts
+ * const answer: EngineResponse = { status: 200, statusText: 'OK', headers: new Headers({ 'content-type': 'application/json' }), body: new Response('{}').body };
+ * ```
+ */
 export interface EngineResponse {
   status: number;
   statusText: string;
@@ -113,7 +137,15 @@ export interface HttpEngine {
   release?(): Promise<void>;
 }
 
-/** The engine a client uses: a built-in one by name, or any {@link HttpEngine}. */
+/**
+ * The engine a client uses: a built-in one by name, or any {@link HttpEngine}.
+ *
+ * @example
+ * ```ts
+ * const engine: EngineChoice = 'fetch';
+ * const client = createClient({ baseUrl, accessToken, engine });
+ * ```
+ */
 export type EngineChoice = 'fetch' | 'undici' | HttpEngine;
 
 /** Builds a named engine for one transport. */

@@ -11,6 +11,7 @@ import { MatrixSdkError } from '../errors/matrix-sdk-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import { refuseDoubledIdentity } from './act-as.js';
 import { AttemptAbort } from './attempt.js';
 import { abortReason, abortableSleep } from './delay.js';
 import type { ResolvedRetryOptions } from './defaults.js';
@@ -26,7 +27,16 @@ import { checkDeclaredLength, limitStream, readLimited, type IdleLimit } from '.
 import { FINAL_ERRCODES, backoffDelay, exponentialDelay, isRepeatable, overrideRetry } from './retry.js';
 import type { AnswerShape, RawResponse, Transport, TransportRequest } from './types.js';
 
-/** A {@link Transport} that can also act as another user (application services). */
+/**
+ * A {@link Transport} that can also act as another user (application services).
+ *
+ * @example
+ * ```ts
+ * const transport: HttpTransport = createClient({ baseUrl, accessToken }).transport;
+ * console.log(transport.engine); // 'undici' on Node, else 'fetch'
+ * await transport.close();
+ * ```
+ */
 export interface HttpTransport extends Transport {
   /**
    * A transport sharing this one's state (token, engine, hooks, limits) that adds
@@ -217,6 +227,7 @@ class TransportCore {
   }
 
   #url(request: TransportRequest, identity: TransportIdentity | undefined): string {
+    if (identity !== undefined) refuseDoubledIdentity(request, identity, () => this.#errorPath(request));
     let query = serializeQuery(request.query);
     const ts = request.options?.ts;
     if (ts !== undefined || identity !== undefined) {

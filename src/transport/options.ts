@@ -1,7 +1,15 @@
 import type { EngineChoice, HttpEngine } from './engine.js';
 import type { HttpMethod, RetryOptions, TransportRequest } from './types.js';
 
-/** A sink for the transport's log lines. Lines never contain credentials. */
+/**
+ * A sink for the transport's log lines. Lines never contain credentials.
+ *
+ * @example
+ * ```ts
+ * const logger: TransportLogger = { debug() {}, info() {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
+ * const client = createClient({ baseUrl, accessToken, logger });
+ * ```
+ */
 export interface TransportLogger {
   /** Every request and answer. */
   debug(message: string, context?: Record<string, unknown>): void;
@@ -16,6 +24,11 @@ export interface TransportLogger {
 /**
  * The one object every hook receives. `url` is redacted (no `access_token`), and
  * the state never holds the access token or Authorization header.
+ *
+ * @example
+ * ```ts
+ * const afterResponse = (state: TransportHookState): void => console.log(state.route, state.status, state.attempt);
+ * ```
  */
 export interface TransportHookState {
   /** The request as the gateway described it. */
@@ -42,10 +55,26 @@ export interface TransportHookState {
   readonly error?: unknown;
 }
 
-/** A hook: receives one state object, may be async; throwing ends the request. */
+/**
+ * A hook: receives one state object, may be async; throwing ends the request.
+ *
+ * @example
+ * ```ts
+ * const onRetry: TransportHook = ({ method, url, retryCount, delayMs }) => console.warn(`retry ${retryCount} of ${method} ${url} in ${delayMs} ms`);
+ * createClient({ baseUrl, accessToken, hooks: { beforeRetry: onRetry } });
+ * ```
+ */
 export type TransportHook = (state: TransportHookState) => void | Promise<void>;
 
-/** Observation points of the transport. */
+/**
+ * Observation points of the transport.
+ *
+ * @example
+ * ```ts
+ * const hooks: TransportHooks = { afterResponse: ({ route, status }) => console.log(route, status) };
+ * const client = createClient({ baseUrl, accessToken, hooks });
+ * ```
+ */
 export interface TransportHooks {
   /** Before each attempt (including retries). */
   beforeRequest?: TransportHook;
@@ -55,7 +84,14 @@ export interface TransportHooks {
   beforeRetry?: TransportHook;
 }
 
-/** Who an application service acts as (`user_id` / `device_id` query parameters). */
+/**
+ * Who an application service acts as (`user_id` / `device_id` query parameters).
+ *
+ * @example
+ * ```ts
+ * const ghost: HttpTransport = client.transport.as({ userId: '@_bridge_alice:example.org' });
+ * ```
+ */
 export interface TransportIdentity {
   /** The user to masquerade as. */
   userId: string;
@@ -63,7 +99,14 @@ export interface TransportIdentity {
   deviceId?: string;
 }
 
-/** Options of {@link createTransport}. Unset options take {@link DEFAULT_TRANSPORT_OPTIONS}. */
+/**
+ * Options of {@link createTransport}. Unset options take {@link DEFAULT_TRANSPORT_OPTIONS}.
+ *
+ * @example
+ * ```ts
+ * const transport = createTransport({ baseUrl, accessToken, retry: { limit: 5 }, timeout: 20_000 } satisfies TransportOptions);
+ * ```
+ */
 export interface TransportOptions {
   /** Homeserver base URL, e.g. `https://matrix.example.org` (a trailing slash is tolerated). */
   baseUrl: string;
@@ -141,16 +184,6 @@ export interface TransportOptions {
    * @default debug and info dropped, warn and error to the console
    */
   logger?: TransportLogger;
-  /**
-   * Source of randomness for the backoff jitter, in [0, 1).
-   * @default Math.random
-   */
-  random?: () => number;
-  /**
-   * Waits between attempts; must reject when `signal` aborts.
-   * @default a setTimeout-based sleep
-   */
-  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   /**
    * `User-Agent` header (not settable in every browser), or `false` to send none.
    * @default 'matrix-fluent'

@@ -7,6 +7,8 @@ import { resolveEngine, type HttpEngine } from './engine.js';
 import { createScrubber, scrubbingLogger, type Scrub } from './scrub.js';
 import { resolveRetryOptions } from './retry.js';
 import type { TransportHooks, TransportLogger, TransportOptions } from './options.js';
+import { defaultSleep } from './defaults.js';
+import { seamsOf, type TransportSeams } from '../internal/test-seams.js';
 
 /** setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): longer means no timeout. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -71,6 +73,7 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
   if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
     throw new TypeError('createTransport: the token is empty or holds characters an Authorization header cannot carry');
   }
+  const seams = seamsOf<TransportSeams>(options);
   const hooks: TransportHooks = options.hooks ?? DEFAULT_TRANSPORT_OPTIONS.hooks;
   const logger = options.logger ?? DEFAULT_TRANSPORT_OPTIONS.logger;
   const scrub = createScrubber([options.accessToken, options.asToken]);
@@ -86,8 +89,8 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     debugs: logger.debug !== WARN_LOGGER.debug,
     hooks,
     hooked: hooks.beforeRequest !== undefined || hooks.afterResponse !== undefined || hooks.beforeRetry !== undefined,
-    random: options.random ?? DEFAULT_TRANSPORT_OPTIONS.random,
-    sleep: options.sleep ?? DEFAULT_TRANSPORT_OPTIONS.sleep,
+    random: seams.random ?? Math.random,
+    sleep: seams.sleep ?? defaultSleep,
     userAgent,
     retry: resolveRetryOptions(options.retry, undefined),
     timeout: usableTimeout(options.timeout ?? DEFAULT_TRANSPORT_OPTIONS.timeout),

@@ -6,10 +6,24 @@
  * into HTTP, with auth, retries, limits and hooks.
  */
 
-/** An HTTP method the Matrix spec uses. */
+/**
+ * An HTTP method the Matrix spec uses.
+ *
+ * @example
+ * ```ts
+ * const method: HttpMethod = 'PUT';
+ * ```
+ */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/** A query value as the gateway accepts it. Objects are sent as JSON text. */
+/**
+ * A query value as the gateway accepts it. Objects are sent as JSON text.
+ *
+ * @example
+ * ```ts
+ * const query: Record<string, QueryValue> = { dir: 'b', limit: 10, filter: { lazy_load_members: true } };
+ * ```
+ */
 export type QueryValue =
   | string
   | number
@@ -29,7 +43,15 @@ export type QueryValue =
  */
 export type AnswerShape = 'object' | 'array' | 'object-or-empty';
 
-/** Options any single request may override. */
+/**
+ * Options any single request may override.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * await client.api.versions.get({ signal: controller.signal, timeout: 5_000, retry: 0 });
+ * ```
+ */
 export interface RequestOptions {
   /** Aborts the request and any pending retry at once. */
   signal?: AbortSignal;
@@ -59,7 +81,15 @@ export interface RequestOptions {
   bodyTimeout?: number | false;
 }
 
-/** Retry settings, in ky's vocabulary. */
+/**
+ * Retry settings, in ky's vocabulary.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = { limit: 5, maxRetryAfter: 30_000, backoffBase: 1_000 };
+ * const client = createClient({ baseUrl, accessToken, retry });
+ * ```
+ */
 export interface RetryOptions {
   /** How many times a failed attempt may be repeated. */
   limit?: number;
@@ -77,7 +107,15 @@ export interface RetryOptions {
   unsafePost?: boolean;
 }
 
-/** One operation call, as the gateways hand it to the transport. */
+/**
+ * One operation call, as the gateways hand it to the transport.
+ *
+ * @example
+ * ```ts
+ * const request: TransportRequest = { method: 'GET', route: 'GET /_matrix/client/v3/account/whoami', path: '/_matrix/client/v3/account/whoami', bodyKind: 'none', responseKind: 'json', safeToRetry: true, authenticated: true };
+ * const me = await client.transport.requestJson(request);
+ * ```
+ */
 export interface TransportRequest {
   method: HttpMethod;
   /** Route key, as in the route table: `"POST /_matrix/client/v3/rooms/{roomId}/ban"`. */
@@ -130,7 +168,15 @@ export interface RedirectResponse {
   location: string;
 }
 
-/** A successful binary response, its body limited to the size allowed. */
+/**
+ * A successful binary response, its body limited to the size allowed.
+ *
+ * @example
+ * ```ts
+ * const raw: RawResponse = await client.transport.requestRaw(request);
+ * console.log(raw.status, raw.headers.get('content-type'));
+ * ```
+ */
 export interface RawResponse {
   status: number;
   headers: Headers;
@@ -139,7 +185,15 @@ export interface RawResponse {
   body: ReadableStream<Uint8Array> | null;
 }
 
-/** Sends operation calls over HTTP. One per client, shared by every gateway. */
+/**
+ * Sends operation calls over HTTP. One per client, shared by every gateway.
+ *
+ * @example
+ * ```ts
+ * const transport: Transport = client.transport;
+ * const answer = await transport.requestJson(request);
+ * ```
+ */
 export interface Transport {
   /** Sends a request and returns the parsed JSON body of a 2xx answer, or throws a typed error. */
   requestJson(request: TransportRequest): Promise<unknown>;

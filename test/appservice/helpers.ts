@@ -4,6 +4,7 @@
  */
 import { createAppservice, MemoryAppserviceStore, type Appservice, type AppserviceOptions, type AppserviceStore } from '../../src/index.js';
 import type { AppserviceRegistration } from '../../src/appservice/registration.js';
+import type { AppserviceSeams } from '../../src/internal/test-seams.js';
 
 export const HS_TOKEN = 'hs-token-secret-0123456789abcdef';
 export const BASE = 'http://appservice.test';
@@ -19,7 +20,7 @@ export const registration: AppserviceRegistration = {
 };
 
 /** An appservice over a memory store (or the given one), not pinging, silent. */
-export function makeAppservice(extra: Partial<AppserviceOptions> = {}): Appservice {
+export function makeAppservice(extra: Partial<AppserviceOptions> & AppserviceSeams = {}): Appservice {
   return createAppservice({
     registration,
     homeserverUrl: 'http://127.0.0.1:9',
@@ -32,7 +33,7 @@ export function makeAppservice(extra: Partial<AppserviceOptions> = {}): Appservi
 }
 
 /** A started appservice. */
-export async function started(extra: Partial<AppserviceOptions> = {}): Promise<Appservice> {
+export async function started(extra: Partial<AppserviceOptions> & AppserviceSeams = {}): Promise<Appservice> {
   const appservice = makeAppservice(extra);
   await appservice.start();
   return appservice;

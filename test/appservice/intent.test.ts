@@ -5,7 +5,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, IntentManager, isMatrixError, type AppserviceRegistration } from '../../src/index.js';
+import { createClient, IntentManager, isMatrixError, type AppserviceRegistration, type ClientOptions } from '../../src/index.js';
+import type { TransportSeams } from '../../src/internal/test-seams.js';
 import { recordingSleep, rejection } from '../transport/fixtures.js';
 import { startServer, type TestServer } from '../transport/http-test-server.js';
 
@@ -58,7 +59,8 @@ afterEach(async () => {
 });
 
 function manager(hs: TestServer, cacheSize?: number): IntentManager {
-  const client = createClient({ baseUrl: hs.url, asToken: AS_TOKEN, sleep: recordingSleep().sleep, retry: { limit: 2 } });
+  const options: ClientOptions & TransportSeams = { baseUrl: hs.url, asToken: AS_TOKEN, sleep: recordingSleep().sleep, retry: { limit: 2 } };
+  const client = createClient(options);
   return new IntentManager({ client, registration, serverName: 'example.org', ...(cacheSize === undefined ? {} : { cacheSize }) });
 }
 

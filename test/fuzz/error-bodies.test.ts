@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClient, isMatrixError, isMatrixSdkError, isRateLimitError } from '../../src/index.js';
+import type { TransportSeams } from '../../src/internal/test-seams.js';
 import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from './runs.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -62,7 +63,7 @@ function clientAnswering(respond: () => Response) {
     logger: silent,
     retry: 0,
     fetch: () => Promise.resolve(respond()),
-    sleep: () => Promise.resolve(),
+    ...({ sleep: () => Promise.resolve() } satisfies TransportSeams),
   });
 }
 

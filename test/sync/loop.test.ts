@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, type MatrixClient } from '../../src/index.js';
 import { MemoryStore } from '../../src/sync/store.js';
 import type { SyncOptions } from '../../src/sync/types.js';
+import type { SyncSeams } from '../../src/internal/test-seams.js';
 import { hang, message, reply, sendJson, startFakeServer, stateEvent, syncBody, type FakeServer } from './fake-server.js';
 import { ENGINES, useEngine, createClient } from '../transport/engines.js';
 
@@ -19,7 +20,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-function makeClient(url: string, sync: SyncOptions = {}, extra: Partial<ClientOptions> = {}): MatrixClient {
+function makeClient(url: string, sync: SyncOptions & SyncSeams = {}, extra: Partial<ClientOptions> = {}): MatrixClient {
   client = createClient({ baseUrl: url, accessToken: 'tok', logger: silent, sync, ...extra });
   return client;
 }

@@ -9,6 +9,8 @@ import { createClient as createClientOn, type ClientOptions, type MatrixClient }
 import { createTransport as createTransportOn, type HttpTransport } from '../../src/transport/http-transport.js';
 import type { TransportOptions } from '../../src/transport/options.js';
 import { installUndiciEngine } from '../../src/transport/engines/undici.js';
+import type { SyncOptions } from '../../src/sync/types.js';
+import type { SyncSeams, TransportSeams } from '../../src/internal/test-seams.js';
 
 installUndiciEngine();
 
@@ -41,12 +43,12 @@ function withEngine<T extends TransportOptions>(options: T): T {
   return { ...options, engine: running.engine };
 }
 
-/** `createTransport` on the running engine. */
-export function createTransport(options: TransportOptions): HttpTransport {
+/** `createTransport` on the running engine (the tests' seams allowed beside the options). */
+export function createTransport(options: TransportOptions & TransportSeams): HttpTransport {
   return createTransportOn(withEngine(options));
 }
 
-/** `createClient` on the running engine. */
-export function createClient(options: ClientOptions): MatrixClient {
+/** `createClient` on the running engine (the tests' seams allowed beside the options). */
+export function createClient(options: ClientOptions & TransportSeams & { sync?: SyncOptions & SyncSeams }): MatrixClient {
   return createClientOn(withEngine(options));
 }

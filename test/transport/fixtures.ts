@@ -4,6 +4,7 @@ import { createTransport } from './engines.js';
 import type { TransportLogger, TransportOptions } from '../../src/transport/options.js';
 import type { HttpMethod, TransportRequest } from '../../src/transport/types.js';
 import type { TestServer } from './http-test-server.js';
+import type { TransportSeams } from '../../src/internal/test-seams.js';
 
 /** The access token of the tests; it must never show up in errors or logs. */
 export const TOKEN = 'syt_dGVzdA_SuperSecretToken_0xDEADBEEF';
@@ -34,7 +35,7 @@ export function recordingLogger(): { logger: TransportLogger; lines: string[] } 
 /** A transport against a test server, with recorded sleeps and a silent logger unless given. */
 export function transportFor(
   server: TestServer,
-  options: Partial<TransportOptions> = {},
+  options: Partial<TransportOptions> & TransportSeams = {},
 ): { transport: HttpTransport; delays: number[]; lines: string[] } {
   const { sleep, delays } = recordingSleep();
   const { logger, lines } = recordingLogger();

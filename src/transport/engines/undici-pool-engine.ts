@@ -9,7 +9,14 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Pool } from 'undici';
 import type { EngineHeaders, EngineRequest, EngineResponse, HttpEngine } from '../engine.js';
 
-/** Options of {@link createUndiciEngine}. */
+/**
+ * Options of {@link createUndiciEngine}.
+ *
+ * @example
+ * ```ts
+ * const engine = createUndiciEngine({ connections: 64, keepAliveTimeout: 30_000 } satisfies UndiciEngineOptions);
+ * ```
+ */
 export interface UndiciEngineOptions {
   /**
    * Sockets kept per origin.
