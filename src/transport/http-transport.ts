@@ -11,7 +11,7 @@ import { MatrixSdkError } from '../errors/matrix-sdk-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { refuseDoubledIdentity } from './act-as.js';
+import { refuseDoubledIdentity, refuseDoubledTimestamp } from './act-as.js';
 import { AttemptAbort } from './attempt.js';
 import { abortReason, abortableSleep } from './delay.js';
 import type { ResolvedRetryOptions } from './defaults.js';
@@ -228,6 +228,7 @@ class TransportCore {
 
   #url(request: TransportRequest, identity: TransportIdentity | undefined): string {
     if (identity !== undefined) refuseDoubledIdentity(request, identity, () => this.#errorPath(request));
+    refuseDoubledTimestamp(request, () => this.#errorPath(request));
     let query = serializeQuery(request.query);
     const ts = request.options?.ts;
     if (ts !== undefined || identity !== undefined) {

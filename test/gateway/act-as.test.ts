@@ -57,3 +57,38 @@ describe('client.as(userId) and operations with their own user_id query', () => 
     expect(requests.map((r) => r.url)).toEqual(['http://hs.test/_matrix/client/v3/account/whoami?user_id=%40_bridge_ghost%3Ahs.test']);
   });
 });
+
+describe('the ts option and operations with their own ts query', () => {
+  const roomId = '!r:hs.test';
+
+  it('refuses timestamp_to_event with the ts option, before any request, naming the parameter', async () => {
+    const { client, requests } = setup();
+    const error: unknown = await client.api
+      .rooms(roomId)
+      .timestamp_to_event.get({ ts: 1_700_000_000_000, dir: 'f' }, { ts: 1_600_000_000_000 })
+      .catch((e: unknown) => e);
+    expect(isActAsConflictError(error)).toBe(true);
+    expect(error).toMatchObject({ parameter: 'ts', method: 'GET', path: '/_matrix/client/v1/rooms/!r%3Ahs.test/timestamp_to_event' });
+    expect((error as Error).message).toBe(
+      "GET /_matrix/client/v1/rooms/!r:hs.test/timestamp_to_event has its own 'ts' query parameter, which the ts request option " +
+        '(application service timestamp massaging) also sets; call it without the ts option',
+    );
+    expect(requests).toHaveLength(0);
+  });
+
+  it('refuses it under client.as too, and a ghost without the option sends one ts and one user_id', async () => {
+    const { client, requests } = setup();
+    const ghost = client.as('@_bridge_ghost:hs.test');
+    const error: unknown = await ghost.api.rooms(roomId).timestamp_to_event.get({ ts: 5, dir: 'b' }, { ts: 6 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ActAsConflictError', parameter: 'ts' });
+    expect(requests).toHaveLength(0);
+    await ghost.api.rooms(roomId).timestamp_to_event.get({ ts: 5, dir: 'b' });
+    expect(requests.map((r) => new URL(r.url).search)).toEqual(['?ts=5&dir=b&user_id=%40_bridge_ghost%3Ahs.test']);
+  });
+
+  it('still adds the ts option once to an operation without a ts of its own', async () => {
+    const { client, requests } = setup();
+    await client.api.rooms(roomId).send('m.room.message', 'txn1').put({ msgtype: 'm.text', body: 'old' }, { ts: 1_600_000_000_000 });
+    expect(requests.map((r) => new URL(r.url).search)).toEqual(['?ts=1600000000000']);
+  });
+});
