@@ -5,13 +5,13 @@
  * however they are printed.
  */
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpEngine } from '../../src/transport/engine.js';
 import type { TransportHookState, TransportLogger } from '../../src/transport/options.js';
 import { createScrubber, scrubbingLogger } from '../../src/transport/scrub.js';
 import { createClient, createTransport, ENGINES, useEngine } from './engines.js';
 import { recordingSleep, rejection, req } from './fixtures.js';
-import { startServer, type Handler, type TestServer } from './http-test-server.js';
+import { type Handler, useTestServers } from './http-test-server.js';
 
 const CANARY = 'syt_Y2FuYXJ5_q8ZkR2vLx7WmT4nB_1f9e3a';
 /** The canary as `\uXXXX` escapes, as a server may write it in a JSON string. */
@@ -128,17 +128,13 @@ const routes: Record<string, Handler> = {
   },
 };
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 describe.each(ENGINES)('on the %s engine', (engine) => {
   useEngine(engine);
 
   it('no error kind, log line or hook state holds the token, printed with String, util.inspect, JSON.stringify or .stack', async () => {
-    server = await startServer((req, res, ctx) => {
+    const server = await start((req, res, ctx) => {
       const path = (req.url ?? '').split('?')[0]!.split('/').pop() ?? '';
       const handler = routes[`/${path}`] ?? routes['/json-error']!;
       return handler(req, res, ctx);
