@@ -142,9 +142,10 @@ export interface MatrixClient {
 }
 
 /** The sync loop's view of a client's API chain. */
-function syncApi(api: ApiChain<Calls>): SyncApi {
+function syncApi(api: ApiChain<Calls>, transport: HttpTransport): SyncApi {
   return {
     get: (query, options) => api.sync.get(query, options),
+    scrub: (text) => transport.scrub(text),
     uploadFilter: async (filter, options) => {
       const { user_id: userId } = await api.account.whoami.get(options);
       const { filter_id: filterId } = await api.user(userId).filter.post(filter, options);
@@ -164,7 +165,7 @@ function build(
   const dispatch = createDispatch(table, transport, media, validation);
   const api = chainNode(table.trees.api, [], 'api', dispatch) as ApiChain<Calls>;
   let sync: SyncLoop | undefined;
-  const getSync = (): SyncLoop => (sync ??= new SyncLoop(syncApi(api), syncOptions, validation));
+  const getSync = (): SyncLoop => (sync ??= new SyncLoop(syncApi(api, transport), syncOptions, validation));
   const client: MatrixClient = Object.freeze({
     api,
     media: chainNode(table.trees.media, [], 'media', dispatch) as MediaChain<Calls>,

@@ -9,6 +9,7 @@ import { HandlerRegistry } from '../sync/emitter.js';
 import type { HandlerErrorInfo, HandlerResult } from '../sync/types.js';
 import type { BasicEvent, RoomEvent } from '../events/types.js';
 import { DEFAULT_TRANSPORT_OPTIONS, WARN_LOGGER, defaultSleep } from '../transport/defaults.js';
+import { abortableSleep } from '../transport/delay.js';
 import { exponentialDelay } from '../transport/retry.js';
 import { TokenCheck } from './auth.js';
 import { Dispatcher, EVENT_PREFIX, callHook, type ActiveTransaction } from './dispatcher.js';
@@ -120,16 +121,29 @@ function inboxTransaction(scope: string, txnId: string, contentHash: string, eve
   };
 }
 
-/** Races a promise with a timeout; `undefined` when the time ran out. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+/**
+ * Settles with the promise's value, or `undefined` once `ms` passed first, timed by the
+ * package's one abortable wait (`sleep`: the appservice's); the wait is ended when the promise settles.
+ */
+async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>,
+): Promise<{ value: T } | undefined> {
+  const settled = new AbortController();
+  const timeUp = abortableSleep(sleep, ms, settled.signal).then(
+    () => undefined,
+    () => undefined,
+  );
   try {
-    return await Promise.race([promise.then((value) => ({ value })), timeout]);
+    return await Promise.race([promise.then((value) => ({ value })), timeUp]);
   } finally {
-    clearTimeout(timer);
+    settled.abort();
   }
 }
+
+/** How long `stop()` waits for handlers by default, and `start()` for those a stop left running. */
+const STOP_DEADLINE_MS = 10_000;
 
 /** The largest transaction body taken by default: 100 PDUs and 100 EDUs of 64 KiB fit. */
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -294,8 +308,15 @@ class AppserviceImpl implements ReceivingAppservice {
       this.#scope = `${this.registration.id}/${await this.#tokens.fingerprint()}`;
       // Handlers a stop() left running at its deadline finish first: their items would run twice at once.
       if (this.#dispatcher.active > 0) {
-        this.#logger.warn(`Waiting for ${this.#dispatcher.active} handler(s) of the previous run to finish before starting`);
-        await this.#dispatcher.settled();
+        const running = this.#dispatcher.active;
+        this.#logger.warn(`Waiting for ${running} handler(s) of the previous run to finish before starting`);
+        // As long as stop() waits by default: a handler that never returns must not hold start() forever.
+        if ((await within(this.#dispatcher.settled(), STOP_DEADLINE_MS, this.#sleep)) === undefined) {
+          throw new Error(
+            `${running} handler(s) of the previous run did not finish within ${STOP_DEADLINE_MS} ms (the stop() deadline): ` +
+              'the application service was not started, so that no item runs twice at once; start it again once they have finished',
+          );
+        }
       }
       await store.open();
       const pending = await store.pending();
@@ -336,7 +357,7 @@ class AppserviceImpl implements ReceivingAppservice {
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
-    const deadline = options.deadlineMs ?? 10_000;
+    const deadline = options.deadlineMs ?? STOP_DEADLINE_MS;
     await this.#dispatcher.idle(deadline);
     this.#dispatcher.halt();
     await this.#dispatcher.flushProgress();
@@ -442,7 +463,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const notFound = error(404, 'M_NOT_FOUND', `No such ${what}`);
     if (handler === undefined) return notFound;
     try {
-      const answer = await within(Promise.resolve().then(() => handler(value)), this.#queryTimeoutMs);
+      const answer = await within(Promise.resolve().then(() => handler(value)), this.#queryTimeoutMs, this.#sleep);
       if (answer === undefined) {
         this.#logger.warn(`The ${what} query did not answer within ${this.#queryTimeoutMs} ms: answered 404`);
         return notFound;
@@ -458,7 +479,7 @@ class AppserviceImpl implements ReceivingAppservice {
     const notFound = error(404, 'M_NOT_FOUND', 'Not found');
     let serialising = false;
     try {
-      const answer = await within(Promise.resolve().then(lookup), this.#queryTimeoutMs);
+      const answer = await within(Promise.resolve().then(lookup), this.#queryTimeoutMs, this.#sleep);
       if (answer === undefined || answer.value === undefined || answer.value === null) return notFound;
       // Serialised here, so an answer JSON cannot carry (a BigInt, a cycle) is a 500, not a throw later.
       serialising = true;

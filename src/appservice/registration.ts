@@ -40,7 +40,7 @@ export interface AppserviceNamespaces {
  * An application service registration, as the spec defines it (`registration.yaml`),
  * with the unstable keys Synapse reads. Wire names, snake_case.
  *
- * @see https://spec.matrix.org/v1.19/application-service-api/#registration
+ * @see https://spec.matrix.org/latest/application-service-api/#registration
  * @example
  * ```ts
  * const registration: AppserviceRegistration = {

@@ -8,6 +8,8 @@ import { readablePath } from './errcodes.js';
  * `GET /_matrix/client/v1/mutual_rooms`, or `device_id`): the request would carry it
  * twice, and the server would read one of the two. Refused before any request; call
  * the operation on a client that does not act as a user, or leave the parameter out.
+ * The same for the `ts` request option (application service timestamp massaging) on an
+ * operation with a `ts` of its own (`GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event`).
  *
  * @example
  * ```ts
@@ -17,7 +19,7 @@ import { readablePath } from './errcodes.js';
  */
 export class ActAsConflictError extends MatrixSdkError {
   override name = 'ActAsConflictError';
-  /** The query parameter both the operation and masquerading set. */
+  /** The query parameter both the operation and masquerading (or the `ts` option) set. */
   readonly parameter: string;
   /** HTTP method of the request. */
   readonly method: string;
@@ -26,8 +28,11 @@ export class ActAsConflictError extends MatrixSdkError {
 
   constructor(parameter: string, method: string, path: string) {
     super(
-      `${method} ${readablePath(path)} has its own '${parameter}' query parameter, which acting as a user (client.as) also sets; ` +
-        'call it on a client that does not act as a user',
+      parameter === 'ts'
+        ? `${method} ${readablePath(path)} has its own 'ts' query parameter, which the ts request option (application service timestamp massaging) also sets; ` +
+            'call it without the ts option'
+        : `${method} ${readablePath(path)} has its own '${parameter}' query parameter, which acting as a user (client.as) also sets; ` +
+            'call it on a client that does not act as a user',
     );
     this.parameter = parameter;
     this.method = method;

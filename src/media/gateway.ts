@@ -118,6 +118,9 @@ export class MediaGateway implements MediaDispatch {
       bodyKind: 'binary',
       contentType: contentType ?? blobType ?? 'application/octet-stream',
       responseKind: 'json',
+      // Held to the route table's shape, as every JSON answer: an empty body is
+      // `{}` only where the answer has no required fields.
+      answer: info.answer,
       // Bytes in memory can be sent again; a stream cannot be replayed.
       safeToRetry: !isOneShot(data),
       authenticated: info.auth !== 'none',

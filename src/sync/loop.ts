@@ -2,6 +2,7 @@
  * The sync loop: long-polls `GET /sync`, delivers each batch to the handlers,
  * and commits `next_batch` (with the room state) once they have all finished.
  */
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { isMatrixError } from '../errors/matrix-error.js';
 import { SyncStalledError } from '../errors/sync-stalled-error.js';
 import { seamsOf, type SyncSeams } from '../internal/test-seams.js';
@@ -9,6 +10,7 @@ import type { RequestOptions } from '../transport/types.js';
 import type { RoomEvent, StateEvent, BasicEvent, StrippedStateEvent } from '../events/types.js';
 import { delay } from '../transport/delay.js';
 import { backoffDelay } from '../transport/retry.js';
+import { createScrubber } from '../transport/scrub.js';
 import { HandlerRegistry } from './emitter.js';
 import { MemoryStore, type SyncStore } from './store.js';
 import { RoomStateTracker } from './state.js';
@@ -47,6 +49,11 @@ export interface SyncApi {
   ): Promise<SyncResponse>;
   /** Uploads a filter and returns its id (`POST /user/{userId}/filter`). */
   uploadFilter?(filter: SyncFilter, options: RequestOptions): Promise<string>;
+  /**
+   * The client's scrubbing rule, for the excerpt of an answer the loop refuses;
+   * without it, secret-named fields and `Bearer` credentials are still scrubbed.
+   */
+  scrub?(text: string): string;
 }
 
 /**
@@ -72,6 +79,22 @@ function sleepWith(clock: SyncClock) {
 
 function defaultUnhandled(info: HandlerErrorInfo): void {
   console.error(`[matrix-fluent] sync handler of ${JSON.stringify(info.event)} failed:`, info.error);
+}
+
+/** Bounds an excerpt (and scrubs what has no configured token to know). */
+const BOUND = createScrubber([]);
+const EXCERPT_CHARS = 1024;
+
+/**
+ * The error for a `/sync` answer without a string `next_batch`: a malformed
+ * answer from the server, whose excerpt is scrubbed, then bounded. (The transport
+ * hands over only 2xx bodies, and `/sync` answers 200.)
+ */
+function withoutNextBatch(response: unknown, scrub: ((text: string) => string) | undefined): InvalidResponseError {
+  const text = JSON.stringify(response) ?? String(response);
+  const excerpt = BOUND(scrub === undefined ? text : scrub(text), { maxChars: EXCERPT_CHARS });
+  const problem = 'an object without a string next_batch, where the /sync answer needs one';
+  return new InvalidResponseError(200, excerpt, 'GET', '/_matrix/client/v3/sync', { problem });
 }
 
 /** Whether an error means the access token is no longer valid. */
@@ -447,7 +470,8 @@ export class SyncLoop {
           ignoreRateLimit: true,
         });
         if (typeof response !== 'object' || response === null || typeof response.next_batch !== 'string') {
-          throw new TypeError('The /sync answer has no next_batch');
+          // Retried below like any failed poll (backoff, `failed`), and nothing is committed.
+          throw withoutNextBatch(response, this.#api.scrub?.bind(this.#api));
         }
       } catch (error) {
         if (stop.aborted) break;

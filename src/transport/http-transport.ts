@@ -11,7 +11,7 @@ import { MatrixSdkError } from '../errors/matrix-sdk-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { ResponseTooLargeError } from '../errors/response-too-large-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { refuseDoubledIdentity } from './act-as.js';
+import { refuseDoubledIdentity, refuseDoubledTimestamp } from './act-as.js';
 import { AttemptAbort } from './attempt.js';
 import { abortReason, abortableSleep } from './delay.js';
 import type { ResolvedRetryOptions } from './defaults.js';
@@ -228,6 +228,7 @@ class TransportCore {
 
   #url(request: TransportRequest, identity: TransportIdentity | undefined): string {
     if (identity !== undefined) refuseDoubledIdentity(request, identity, () => this.#errorPath(request));
+    refuseDoubledTimestamp(request, () => this.#errorPath(request));
     let query = serializeQuery(request.query);
     const ts = request.options?.ts;
     if (ts !== undefined || identity !== undefined) {
@@ -350,6 +351,9 @@ class TransportCore {
           if (signal?.aborted) throw abortReason(signal);
           if (abort.timedOut) {
             failure = { kind: 'network', error: new TimeoutError(timeout === false ? 0 : timeout, method, errorPath()) };
+          } else if (error instanceof TimeoutError && error.phase === 'body') {
+            // A body that went idle is a dropped connection: retried where a request may be repeated.
+            failure = { kind: 'network', error };
           } else if (error instanceof MatrixSdkError) {
             // Our own verdicts (too large, invalid JSON, too many redirects) are final.
             throw error;

@@ -13,22 +13,45 @@ import type { TransportRequest } from './types.js';
 export const REDACTED = '<redacted>';
 
 /**
- * Whether a field or query parameter name says its value is a credential:
- * `access_token`, `refresh_token`, `login_token`, `token`, `as_token`, `hs_token`,
- * `password`, `new_password`, `client_secret`, and any other name ending in
- * `token`, `password` or `secret` (`auth.password` is a `password` field).
+ * Whether a field or query parameter name says its value is a credential. The
+ * rule, exactly (names compared without regard to case):
+ *
+ * 1. A name ending in `token`, `password` or `secret` is a credential: `access_token`,
+ *    `refresh_token`, `as_token` and `hs_token` (an application service registration),
+ *    `token` (an `m.login.token` login, a registration token check), `login_token`,
+ *    `registration_token`, `id_access_token`, `password` (`auth.password`),
+ *    `new_password`, `client_secret`, `secret`, and the option names `accessToken`,
+ *    `asToken`, `hsToken`. A name not listed here that ends the same way is taken
+ *    for a credential too: an unknown name fails closed.
+ * 2. Except a pagination position: `next`, `prev`, `from`, `to`, `since`, `start`
+ *    or `end`, then `token`, at the start of the name or after a `.`, `_` or `-`
+ *    (`next_token` of `/notifications`, `prev_token`, `from_token`, `nextToken`).
+ *    Such a token is opaque but no credential, and it is what one needs to read
+ *    when a paginated call fails.
+ * 3. No other name is a credential: the other pagination positions (`next_batch`,
+ *    `prev_batch`, `from`, `to`, `since`, `start`, `end`) stay readable, as do
+ *    `session`, `token_type` and values such as the login type `m.login.token`.
+ *
+ * Text is scrubbed by these names wherever a name and its value meet: JSON
+ * (`"name": "value"`, also quoted inside a JSON string, and with `\uXXXX`-escaped
+ * names), YAML (`name: value`, `name: "value"`, `name: 'value'`, in block or flow
+ * style, as an application service registration is written) and query or form
+ * text (`name=value`); `redactUrl` and {@link scrubValue} apply the same names to
+ * URLs and parsed JSON.
  *
  * @example
  * ```ts
  * isSecretName('refresh_token'); // true
+ * isSecretName('next_token'); // false: a pagination position
  * isSecretName('session'); // false
  * ```
  */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  return SECRET_NAME.test(name) && !PAGINATION_NAME.test(name);
 }
 
 const SECRET_NAME = /(?:token|password|secret)$/i;
+const PAGINATION_NAME = /(?:^|[._-])(?:next|prev|from|to|since|start|end)[_-]?token$/i;
 
 /**
  * Scrubs a text by the package's rule. `maxChars` bounds the result (after
@@ -60,12 +83,24 @@ export interface ScrubOptions {
 
 /** `\uXXXX` escapes, decoded unless they stand for a quote, a backslash or a control character (which would change the text's structure). */
 const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
-/** `"name": "value"` where the name says secret; the value may be cut short (no closing quote). */
-const JSON_SECRET_FIELD = /("[\w.-]*(?:token|password|secret)"\s*:\s*")((?:[^"\\]|\\.)*)("?)/gi;
+/** A name that may be a secret's; {@link isSecretName} decides. */
+const NAME = String.raw`[\w.-]*(?:token|password|secret)`;
+/** `"name": "value"`; the value may be cut short (no closing quote). */
+const JSON_SECRET_FIELD = new RegExp(String.raw`("(${NAME})"\s*:\s*")((?:[^"\\]|\\.)*)("?)`, 'gi');
 /** The same inside a JSON string (an error text that quotes a body): `\\"name\\": \\"value\\"`. */
-const ESCAPED_JSON_SECRET_FIELD = /(\\"[\w.-]*(?:token|password|secret)\\"\s*:\s*\\")((?:(?!\\")[^"])*)/gi;
+const ESCAPED_JSON_SECRET_FIELD = new RegExp(String.raw`(\\"(${NAME})\\"\s*:\s*\\")((?:(?!\\")[^"])*)`, 'gi');
+/**
+ * YAML `name: value`: the name bare or quoted, at a line start or after a space,
+ * `{` or `,` (flow style); the value double-quoted, single-quoted (either may be
+ * cut short) or plain, which runs to the first space, quote, backslash, comma or
+ * closing bracket (tokens hold none of these).
+ */
+const YAML_SECRET_FIELD = new RegExp(
+  String.raw`((?:^|[\s{,])(['"]?)(${NAME})\2[ \t]*:[ \t]*)("(?:[^"\\\r\n]|\\.)*"?|'(?:[^'\r\n]|'')*'?|[^\s"'\\,{}[\]#][^\s"'\\,}\]]*)`,
+  'gim',
+);
 /** `name=value` in a query or form text. */
-const FORM_SECRET_FIELD = /((?:^|[?&;\s])[\w.-]*(?:token|password|secret)=)([^&;\s"'#<>]+)/gi;
+const FORM_SECRET_FIELD = new RegExp(String.raw`((?:^|[?&;\s])(${NAME})=)([^&;\s"'#<>]+)`, 'gi');
 /** An HTTP credential: `Bearer <token>`. */
 const BEARER = /(\bBearer\s+)([^\s"',;<>]+)/gi;
 /** Shortest trailing start of a token that is removed from a text cut short. */
@@ -108,14 +143,23 @@ export function createScrubber(secrets: readonly (string | undefined)[]): Scrub 
   const pattern = usable.length === 0 ? undefined : new RegExp(usable.map(anyEncoding).join('|'), 'g');
   return (input, options) => {
     let out = decodeEscapes(input);
-    out = out.replace(JSON_SECRET_FIELD, (_m, head: string, _value: string, close: string) => `${head}${REDACTED}${close}`);
-    out = out.replace(ESCAPED_JSON_SECRET_FIELD, (_m, head: string, value: string) => (value === '' ? head : `${head}${REDACTED}`));
-    out = out.replace(FORM_SECRET_FIELD, `$1${REDACTED}`);
+    out = out.replace(YAML_SECRET_FIELD, (m, head: string, _quote: string, name: string, value: string) => (isSecretName(name) ? `${head}${yamlRedacted(value)}` : m));
+    out = out.replace(JSON_SECRET_FIELD, (m, head: string, name: string, _value: string, close: string) => (isSecretName(name) ? `${head}${REDACTED}${close}` : m));
+    out = out.replace(ESCAPED_JSON_SECRET_FIELD, (m, head: string, name: string, value: string) => (value === '' || !isSecretName(name) ? m : `${head}${REDACTED}`));
+    out = out.replace(FORM_SECRET_FIELD, (m, head: string, name: string) => (isSecretName(name) ? `${head}${REDACTED}` : m));
     out = out.replace(BEARER, `$1${REDACTED}`);
     if (pattern !== undefined) out = out.replace(pattern, REDACTED);
     if (options?.cut === true) out = dropTokenTail(out, usable);
     return truncate(out, options?.maxChars);
   };
+}
+
+/** A YAML value replaced by the mark, its quotes kept (a quote the cut left open stays open). */
+function yamlRedacted(value: string): string {
+  const quote = value[0];
+  if (quote !== '"' && quote !== "'") return REDACTED;
+  const closed = value.length > 1 && value.endsWith(quote);
+  return `${quote}${REDACTED}${closed ? quote : ''}`;
 }
 
 /**

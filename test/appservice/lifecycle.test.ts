@@ -147,6 +147,45 @@ describe('stop()', () => {
     await appservice.stop();
   });
 
+  it('a start() whose previous run left a handler that never finishes gives up at the stop() deadline with a clear error', async () => {
+    const waits: { ms: number; signal: AbortSignal | undefined; elapse: () => void }[] = [];
+    const waited = deferred();
+    // The appservice's one wait, controlled here: the deadline passes when the test says so.
+    const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+      new Promise<void>((resolve) => {
+        waits.push({ ms, signal, elapse: resolve });
+        waited.resolve();
+      });
+    const appservice = await started({ sleep });
+    const inHandler = deferred();
+    const release = deferred();
+    appservice.on('m.room.message', async () => {
+      inHandler.resolve();
+      await release.promise;
+    });
+    await appservice.fetch(putTransaction('1', { events: [message(1)] }));
+    await inHandler.promise;
+    await appservice.stop({ deadlineMs: 10 });
+
+    const fatal = deferred<unknown>();
+    appservice.on('fatal', ({ error }) => fatal.resolve(error));
+    const restart = appservice.start();
+    await waited.promise;
+    expect(waits.map((w) => w.ms)).toEqual([10_000]);
+    waits[0]!.elapse();
+    await expect(restart).rejects.toThrow(
+      '1 handler(s) of the previous run did not finish within 10000 ms (the stop() deadline): the application service was not started, so that no item runs twice at once',
+    );
+    expect(await fatal.promise).toBeInstanceOf(Error);
+    expect(appservice.state).toBe('stopped');
+
+    // Once the handler has finished, a start goes through, and its wait was ended, not left to run out.
+    release.resolve();
+    await expect(appservice.start()).resolves.toMatchObject({ skipped: true });
+    expect(appservice.state).toBe('running');
+    await appservice.stop();
+  });
+
   it('waits for running handlers when they finish before the deadline', async () => {
     const appservice = await started();
     const running = deferred();

@@ -5,7 +5,8 @@
  *
  * The crash tests run the receiver in a child process (test/e2e/fixtures/receiver-child.ts) that
  * appends every handled event id to a file; they compare that file with the event ids the
- * sender got back. Every wait polls against a deadline.
+ * sender got back. A child's output is waited for as it arrives (each chunk checks the waits, and
+ * the child's exit fails them); the other waits poll a condition against a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -100,6 +101,11 @@ interface ReceiverChild {
   /** Resolves when the process has exited, with its code or signal. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   output(): string;
+  /**
+   * Resolves with the output once it matches `pattern`, checked on each chunk the child
+   * writes (no polling); rejects when the child exits first.
+   */
+  waitForOutput(pattern: RegExp, what: string): Promise<string>;
 }
 
 async function receiverChild(config: Omit<ReceiverChildConfig, 'registration' | 'homeserverUrl' | 'serverName' | 'port'>): Promise<ReceiverChild> {
@@ -109,8 +115,22 @@ async function receiverChild(config: Omit<ReceiverChildConfig, 'registration' | 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  // 'close' comes after 'exit' and after both output streams ended: all the output is in then.
+  let closed = false;
+  const waiters = new Set<() => void>();
+  const changed = (): void => {
+    for (const check of [...waiters]) check();
+  };
+  const append = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+    changed();
+  };
+  proc.stdout.on('data', append);
+  proc.stderr.on('data', append);
+  proc.once('close', () => {
+    closed = true;
+    changed();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -118,13 +138,22 @@ async function receiverChild(config: Omit<ReceiverChildConfig, 'registration' | 
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     await exited;
   });
-  let gone = false;
-  void exited.then(() => (gone = true));
-  await waitFor('the receiver child to be ready', () => {
-    if (gone) throw new Error(`the receiver child exited before it was ready:\n${output}`);
-    return output.includes('ready\n');
-  }, 30_000);
-  return { proc, exited, output: () => output };
+  const waitForOutput = (pattern: RegExp, what: string): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const check = (): void => {
+        if (pattern.test(output)) {
+          waiters.delete(check);
+          resolve(output);
+        } else if (closed) {
+          waiters.delete(check);
+          reject(new Error(`the receiver child exited before ${what}:\n${output}`));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  await waitForOutput(/^ready$/m, 'it was ready');
+  return { proc, exited, output: () => output, waitForOutput };
 }
 
 /** The event ids the child's handler appended, in order. */
@@ -257,10 +286,7 @@ describe('the appservice receiver, pushed to by Synapse', () => {
     await waitFor('the first messages at the handler', () => sent.every((id) => handledIds(handledFile).includes(id)));
 
     sent.push(await say(alice.client, roomId, 'the last words'));
-    expect(await waitFor('the receiver to die', () => Promise.race([first.exited, new Promise<false>((r) => setTimeout(() => r(false), 100))]))).toEqual({
-      code: null,
-      signal: 'SIGKILL',
-    });
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const lastWords = sent.at(-1)!;
     // The process died inside the store's accept: nothing could handle the transaction, nor answer it.
     expect(handledIds(handledFile)).not.toContain(lastWords);
@@ -270,6 +296,9 @@ describe('the appservice receiver, pushed to by Synapse', () => {
     const second = await receiverChild({ storeDir, handledFile });
     sent.push(await say(alice.client, roomId, 'after the restart'));
     await waitFor('every message at the handler', () => sent.every((id) => handledIds(handledFile).includes(id)), 30_000);
+    // The child prints how it recognised each transaction before it handles the next one, but
+    // this process reads that output as it comes: wait for the line, do not expect it already here.
+    await second.waitForOutput(/^transaction \S+ duplicate$/m, "Synapse's resend was recognised as a duplicate");
 
     const handled = counts(handledIds(handledFile));
     expect(sent.map((id) => [id, handled.get(id)])).toEqual(sent.map((id) => [id, 1]));

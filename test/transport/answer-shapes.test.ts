@@ -3,17 +3,13 @@
  * `answer`): an object, an array for the few operations that answer one, and
  * an empty body only where the answer has no required fields.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isInvalidResponseError, type InvalidResponseError } from '../../src/errors/index.js';
 import { createClient, ENGINES, useEngine } from './engines.js';
 import { rejection, req, transportFor } from './fixtures.js';
-import { json, startServer, text, type TestServer } from './http-test-server.js';
+import { json, text, useTestServers } from './http-test-server.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 const empty = text(200, '', 'application/json');
 
@@ -27,7 +23,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     ['a number', '42', 'a number'],
     ['a boolean', 'true', 'a boolean'],
   ])('a 200 whose JSON is %s, where an object is promised, is an InvalidResponseError with status and excerpt', async (_name, body, got) => {
-    server = await startServer([text(200, body, 'application/json')]);
+    const server = await start([text(200, body, 'application/json')]);
     const { transport, delays } = transportFor(server);
     const error = (await rejection(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami', { answer: 'object' })))) as InvalidResponseError;
     expect(isInvalidResponseError(error)).toBe(true);
@@ -40,7 +36,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
   });
 
   it('an empty 200 is invalid where the answer has required fields, and {} where it has none', async () => {
-    server = await startServer([empty]);
+    const server = await start([empty]);
     const { transport } = transportFor(server);
     const error = (await rejection(transport.requestJson(req('GET', '/whoami', { answer: 'object' })))) as InvalidResponseError;
     expect(error.message).toBe('[200] Response body is empty, where the operation answers an object with required fields: GET /whoami');
@@ -51,7 +47,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
   });
 
   it('an operation that answers an array gets its array, and anything else is invalid', async () => {
-    server = await startServer([json(200, [{ type: 'm.room.create' }]), json(200, { chunk: [] }), empty]);
+    const server = await start([json(200, [{ type: 'm.room.create' }]), json(200, { chunk: [] }), empty]);
     const { transport } = transportFor(server);
     await expect(transport.requestJson(req('GET', '/state', { answer: 'array' }))).resolves.toEqual([{ type: 'm.room.create' }]);
     expect((await rejection(transport.requestJson(req('GET', '/state', { answer: 'array' })))).message).toMatch(/is an object, where the operation answers an array/);
@@ -59,7 +55,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
   });
 
   it('the chains take the shape from the route table: whoami must be an object, room state an array, leave may be empty', async () => {
-    server = await startServer((incoming, res, ctx) => {
+    const server = await start((incoming, res, ctx) => {
       const url = incoming.url ?? '';
       if (url.endsWith('/account/whoami')) return text(200, 'null', 'application/json')(incoming, res, ctx);
       if (url.endsWith('/state')) return json(200, [{ type: 'm.room.create', state_key: '' }])(incoming, res, ctx);
@@ -77,7 +73,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
 
   it('the cause of a JSON parse failure is a scrubbed description, not the parser error that quotes the body', async () => {
     const token = 'syt_parse_cause_secret_0001';
-    server = await startServer([text(200, `{"token_echo": "${token}", oops}`, 'application/json')]);
+    const server = await start([text(200, `{"token_echo": "${token}", oops}`, 'application/json')]);
     const { transport } = transportFor(server, { accessToken: token });
     const error = (await rejection(transport.requestJson(req('GET', '/x')))) as InvalidResponseError;
     expect(error.message).toBe('[200] Response body is not valid JSON: GET /x');

@@ -26,6 +26,12 @@ const stalls: Handler = (_req, res) => {
   res.write(new Uint8Array(10));
 };
 
+/** Sends the headers and half a JSON body, then nothing more (the connection stays open). */
+const stallsJson: Handler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+  res.write('{"user_id": "@alice:hs.te');
+};
+
 /** Sends `count` chunks `everyMs` apart, then ends. */
 const drips =
   (count: number, everyMs: number): Handler =>
@@ -97,13 +103,44 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     await expect(reader.read()).rejects.toBe(error);
   });
 
-  it('a JSON body that stops halfway fails with a TimeoutError, closes its connection and is not retried', async () => {
-    const hs = await start((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-      res.write('{"user_id": "@alice:hs.te');
-    });
+  it('a JSON body that stops halfway is retried like a dropped connection when the request may be repeated (GET)', async () => {
+    const hs = await start([stallsJson, stallsJson, json(200, { user_id: '@alice:hs.test' })]);
+    const { transport, delays, lines } = transportFor(hs, { bodyTimeout: 150 });
+    await expect(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami'))).resolves.toEqual({ user_id: '@alice:hs.test' });
+    expect(hs.requests).toHaveLength(3);
+    expect(delays).toHaveLength(2);
+    // Each stalled body's connection was closed, not left to the pool.
+    expect(await hs.requests[0]!.closedEarly).toBe(true);
+    expect(await hs.requests[1]!.closedEarly).toBe(true);
+    expect(lines.filter((line) => line.startsWith('warn Retrying GET')).join('\n')).toMatch(/no response data for 150 ms/);
+  });
+
+  it('a JSON body that keeps stalling fails with a TimeoutError once the retry budget is spent', async () => {
+    const hs = await start(stallsJson);
     const { transport, delays } = transportFor(hs, { bodyTimeout: 150 });
-    const error = await timeoutOf(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami')));
+    const error = await timeoutOf(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami', { options: { retry: 2 } })));
+    expect(error.phase).toBe('body');
+    expect(error.message).toBe('Timed out: no response data for 150 ms: GET /_matrix/client/v3/account/whoami');
+    expect(hs.requests).toHaveLength(3);
+    expect(delays).toHaveLength(2);
+  });
+
+  it('a PUT with its txnId whose answer stalls is sent again, the same request', async () => {
+    const hs = await start([stallsJson, json(200, { event_id: '$e' })]);
+    const { transport, delays } = transportFor(hs, { bodyTimeout: 150 });
+    const path = '/_matrix/client/v3/rooms/!r:hs.test/send/m.room.message/txn1';
+    await expect(transport.requestJson(req('PUT', path, { body: { msgtype: 'm.text', body: 'hi' } }))).resolves.toEqual({ event_id: '$e' });
+    expect(hs.requests.map((r) => `${r.method} ${r.url} ${r.body.toString()}`)).toEqual([
+      `PUT ${encodeURI(path)} {"msgtype":"m.text","body":"hi"}`,
+      `PUT ${encodeURI(path)} {"msgtype":"m.text","body":"hi"}`,
+    ]);
+    expect(delays).toHaveLength(1);
+  });
+
+  it('a POST that may not be repeated fails at its first stalled body, not retried, its connection closed', async () => {
+    const hs = await start([stallsJson, json(200, { room_id: '!r:hs.test' })]);
+    const { transport, delays } = transportFor(hs, { bodyTimeout: 150 });
+    const error = await timeoutOf(transport.requestJson(req('POST', '/_matrix/client/v3/createRoom', { safeToRetry: false })));
     expect(error.phase).toBe('body');
     expect(hs.requests).toHaveLength(1);
     expect(delays).toEqual([]);

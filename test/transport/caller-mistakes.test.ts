@@ -3,17 +3,13 @@
  * a bad header value at the call (never sent, never retried), and every call
  * error of a chain verb as a rejected promise.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidEndpointError } from '../../src/errors/index.js';
 import { createClient, createTransport, ENGINES, useEngine } from './engines.js';
 import { rejection, req, TOKEN, transportFor } from './fixtures.js';
-import { json, startServer, type TestServer } from './http-test-server.js';
+import { json, useTestServers } from './http-test-server.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 describe('baseUrl', () => {
   it.each([
@@ -58,7 +54,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     ['a value that is not a string', { 'x-count': 3 as unknown as string }, /the value of header x-count must be a string, got number/],
     ['an invalid name', { 'x trace': 'a' }, /"x trace" is not a valid header name/],
   ])('a header with %s is refused at the call: nothing sent, nothing retried', async (_name, headers, message) => {
-    server = await startServer([json(200, {})]);
+    const server = await start([json(200, {})]);
     const { transport, delays } = transportFor(server);
     const error = await rejection(transport.requestJson(req('GET', '/x', { options: { headers } })));
     expect(error).toBeInstanceOf(TypeError);
@@ -73,7 +69,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
   });
 
   it('valid header values are sent, trimmed, and an undefined one is left out', async () => {
-    server = await startServer([json(200, {})]);
+    const server = await start([json(200, {})]);
     const { transport } = transportFor(server);
     await transport.requestJson(req('GET', '/x', { options: { headers: { 'X-Trace': '  abc def\t', 'x-none': undefined as unknown as string } } }));
     expect(server.requests[0]?.headers['x-trace']).toBe('abc def');

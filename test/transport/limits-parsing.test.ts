@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   isInvalidResponseError,
   isMatrixError,
@@ -7,15 +7,11 @@ import {
   type MatrixError,
   type ResponseTooLargeError,
 } from '../../src/errors/index.js';
-import { json, startServer, text, type Handler, type TestServer } from './http-test-server.js';
+import { type Handler, json, text, useTestServers } from './http-test-server.js';
 import { rejection, req, transportFor } from './fixtures.js';
 import { ENGINES, useEngine } from './engines.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 /** Streams `chunks` chunks of `size` bytes, chunked encoding, one every few ms. */
 const chunked =
@@ -34,7 +30,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
 
   describe('size limits', () => {
     it('rejects a declared Content-Length over the limit at once', async () => {
-      server = await startServer([
+      const server = await start([
         (_req, res) => {
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
           res.write('{"a":"');
@@ -52,7 +48,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('aborts a chunked JSON body that grows past the limit, and the server sees the connection closed', async () => {
-      server = await startServer([chunked(200, 1024)]);
+      const server = await start([chunked(200, 1024)]);
       const { transport } = transportFor(server, { maxResponseBytes: 10 * 1024 });
       const error = (await rejection(transport.requestJson(req('GET', '/grow')))) as ResponseTooLargeError;
       expect(isResponseTooLargeError(error)).toBe(true);
@@ -62,7 +58,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('requestRaw returns a limited stream that errors past the limit', async () => {
-      server = await startServer([chunked(50, 1024)]);
+      const server = await start([chunked(50, 1024)]);
       const { transport } = transportFor(server);
       const raw = await transport.requestRaw(
         req('GET', '/_matrix/client/v1/media/download/x/y', { responseKind: 'binary', options: { maxResponseBytes: 4096 } }),
@@ -85,7 +81,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('requestRaw streams a body under the limit in full', async () => {
-      server = await startServer([chunked(8, 1000)]);
+      const server = await start([chunked(8, 1000)]);
       const { transport } = transportFor(server);
       const raw = await transport.requestRaw(req('GET', '/dl', { responseKind: 'binary' }));
       const bytes = new Uint8Array(await new Response(raw.body).arrayBuffer());
@@ -95,7 +91,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('truncates long error bodies to maxErrorBodyBytes', async () => {
-      server = await startServer([text(500, `<html>${'x'.repeat(10_000)}</html>`)]);
+      const server = await start([text(500, `<html>${'x'.repeat(10_000)}</html>`)]);
       const { transport } = transportFor(server, { maxErrorBodyBytes: 100 });
       const error = (await rejection(transport.requestJson(req('GET', '/x')))) as MatrixError;
       expect(error.status).toBe(500);
@@ -106,13 +102,13 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
 
   describe('parsing', () => {
     it('parses a 2xx JSON body', async () => {
-      server = await startServer([json(200, { joined_rooms: ['!a:x'] })]);
+      const server = await start([json(200, { joined_rooms: ['!a:x'] })]);
       const { transport } = transportFor(server);
       await expect(transport.requestJson(req('GET', '/x'))).resolves.toEqual({ joined_rooms: ['!a:x'] });
     });
 
     it('turns an empty 2xx body into {}', async () => {
-      server = await startServer([
+      const server = await start([
         (_req, res) => {
           res.writeHead(200, { 'content-length': '0' });
           res.end();
@@ -123,7 +119,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('keeps __proto__ keys as plain data (JSON.parse is prototype-safe)', async () => {
-      server = await startServer([text(200, '{"__proto__":{"polluted":true},"a":1}', 'application/json')]);
+      const server = await start([text(200, '{"__proto__":{"polluted":true},"a":1}', 'application/json')]);
       const { transport } = transportFor(server);
       const body = (await transport.requestJson(req('GET', '/x'))) as Record<string, unknown>;
       expect(body['a']).toBe(1);
@@ -131,7 +127,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('throws InvalidResponseError for malformed JSON in a 200, keeping status and an excerpt', async () => {
-      server = await startServer([text(200, '{"rooms": [1, 2', 'application/json')]);
+      const server = await start([text(200, '{"rooms": [1, 2', 'application/json')]);
       const { transport } = transportFor(server);
       const error = (await rejection(transport.requestJson(req('GET', '/sync')))) as InvalidResponseError;
       expect(isInvalidResponseError(error)).toBe(true);
@@ -141,7 +137,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('bounds the excerpt of a large non-JSON 200', async () => {
-      server = await startServer([text(200, '<html>' + 'y'.repeat(5000))]);
+      const server = await start([text(200, '<html>' + 'y'.repeat(5000))]);
       const { transport } = transportFor(server);
       const error = (await rejection(transport.requestJson(req('GET', '/x')))) as InvalidResponseError;
       expect(error.excerpt.length).toBeLessThanOrEqual(1024);
@@ -149,7 +145,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
 
     it('turns an HTML 500 page into a MatrixError with M_UNKNOWN and the raw text in body', async () => {
       const page = '<html><body><h1>500 Internal Server Error</h1></body></html>';
-      server = await startServer([text(500, page)]);
+      const server = await start([text(500, page)]);
       const { transport } = transportFor(server);
       const error = (await rejection(transport.requestJson(req('GET', '/_matrix/client/v3/account/whoami')))) as MatrixError;
       expect(isMatrixError(error)).toBe(true);
@@ -160,7 +156,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('builds a MatrixError from a JSON error, with a readable path', async () => {
-      server = await startServer([json(403, { errcode: 'M_FORBIDDEN', error: 'You are not allowed to ban' })]);
+      const server = await start([json(403, { errcode: 'M_FORBIDDEN', error: 'You are not allowed to ban' })]);
       const { transport } = transportFor(server);
       const error = (await rejection(
         transport.requestJson(req('POST', '/_matrix/client/v3/rooms/%21r%3Ax/ban', { query: { x: '1' } })),
@@ -173,7 +169,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('keeps soft_logout and a UIA body without errcode', async () => {
-      server = await startServer([
+      const server = await start([
         json(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Token expired', soft_logout: true }),
         json(401, { flows: [{ stages: ['m.login.password'] }], session: 'abc' }),
       ]);

@@ -5,13 +5,13 @@
  * however they are printed.
  */
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpEngine } from '../../src/transport/engine.js';
 import type { TransportHookState, TransportLogger } from '../../src/transport/options.js';
 import { createScrubber, scrubbingLogger } from '../../src/transport/scrub.js';
 import { createClient, createTransport, ENGINES, useEngine } from './engines.js';
 import { recordingSleep, rejection, req } from './fixtures.js';
-import { startServer, type Handler, type TestServer } from './http-test-server.js';
+import { type Handler, useTestServers } from './http-test-server.js';
 
 const CANARY = 'syt_Y2FuYXJ5_q8ZkR2vLx7WmT4nB_1f9e3a';
 /** The canary as `\uXXXX` escapes, as a server may write it in a JSON string. */
@@ -30,6 +30,23 @@ function expectNoCanary(text: string, where: string): void {
   for (const form of [text, decoded, unescaped]) {
     for (let i = 0; i + 8 <= CANARY.length; i++) {
       if (form.includes(CANARY.slice(i, i + 8))) throw new Error(`${where} holds "${CANARY.slice(i, i + 8)}" of the canary: ${form.slice(0, 400)}`);
+    }
+  }
+}
+
+/**
+ * Credentials that are not the transport's own token, so only their field names
+ * can give them away: an application service registration's, a login's.
+ */
+const FIELD_SECRETS = ['as_Zk3vQ9xLr2MwT8nB', 'hs_Pj6cW1yHs5KdF0gE', 'syr_Nm4bV7tRq2XcL9aZ', 'login_Ux8eD3kGw6JpS1hY'];
+/** A pagination position: no credential, and readable wherever it shows. */
+const PAGE = 's72594_4483_1934_12_Xq7';
+
+/** Fails when any 8 characters in a row of a field secret are in `text`. */
+function expectNoFieldSecret(text: string, where: string): void {
+  for (const secret of FIELD_SECRETS) {
+    for (let i = 0; i + 8 <= secret.length; i++) {
+      if (text.includes(secret.slice(i, i + 8))) throw new Error(`${where} holds "${secret.slice(i, i + 8)}" of ${secret.slice(0, 3)}...: ${text.slice(0, 400)}`);
     }
   }
 }
@@ -69,6 +86,17 @@ const routes: Record<string, Handler> = {
     res.writeHead(401, { 'content-type': 'application/json' });
     res.end(`{"errcode":"M_UNKNOWN_TOKEN","error":"no","session":"s1","pad":"${'p'.repeat(900)}","echo":"${ESCAPED}${'q'.repeat(400)}"}`);
   },
+  // An error whose text quotes an application service registration (YAML) and a login answer, beside a pagination position.
+  '/registration-error': (_req, res) => {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    const registration = `id: bridge\nas_token: ${FIELD_SECRETS[0]}\nhs_token: "${FIELD_SECRETS[1]}"\nsender_localpart: bot`;
+    res.end(JSON.stringify({ errcode: 'M_UNKNOWN', error: `bad registration:\n${registration}\nlogin gave {"refresh_token": "${FIELD_SECRETS[2]}"}`, next_token: PAGE }));
+  },
+  // The same as plain text, in YAML flow style, with a login token in the query of a quoted URL.
+  '/registration-text': (_req, res) => {
+    res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end(`{id: bridge, as_token: '${FIELD_SECRETS[0]}', hs_token: ${FIELD_SECRETS[1]}} at /login?loginToken=${FIELD_SECRETS[3]}&next_token=${PAGE}`);
+  },
   '/limited': (_req, res) => {
     res.writeHead(429, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ errcode: 'M_LIMIT_EXCEEDED', error: `slow down ${CANARY}`, retry_after_ms: 10 }));
@@ -100,17 +128,13 @@ const routes: Record<string, Handler> = {
   },
 };
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 describe.each(ENGINES)('on the %s engine', (engine) => {
   useEngine(engine);
 
   it('no error kind, log line or hook state holds the token, printed with String, util.inspect, JSON.stringify or .stack', async () => {
-    server = await startServer((req, res, ctx) => {
+    const server = await start((req, res, ctx) => {
       const path = (req.url ?? '').split('?')[0]!.split('/').pop() ?? '';
       const handler = routes[`/${path}`] ?? routes['/json-error']!;
       return handler(req, res, ctx);
@@ -132,12 +156,14 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     const transport = createTransport(options);
     // The token also rides in the path (percent-encoded), the query and a JSON body.
     const inPath = `/_matrix/client/v3/rooms/${encodeURIComponent(CANARY)}`;
-    const query = { access_token: CANARY, note: `see ${CANARY}` };
+    const query = { access_token: CANARY, note: `see ${CANARY}`, login_token: FIELD_SECRETS[3]!, next_token: PAGE };
     const body = { password: 'hunter2hunter2', note: CANARY, auth: { type: 'm.login.password', password: 'x' } };
     const calls = [
       transport.requestJson(req('POST', `${inPath}/json-error`, { query, body, safeToRetry: true })),
       transport.requestJson(req('GET', `${inPath}/cut-error`, { query, options: { retry: 0 } })),
       transport.requestJson(req('GET', `${inPath}/cut-json-error`, { query })),
+      transport.requestJson(req('GET', `${inPath}/registration-error`, { query, options: { retry: 0 } })),
+      transport.requestJson(req('GET', `${inPath}/registration-text`, { query, options: { retry: 1 } })),
       transport.requestJson(req('GET', `${inPath}/limited`, { query, options: { ignoreRateLimit: true } })),
       transport.requestJson(req('GET', `${inPath}/not-json`, { query })),
       transport.requestJson(req('GET', `${inPath}/escaped-not-json`, { query })),
@@ -176,6 +202,8 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       'MatrixError',
       'MatrixError',
       'MatrixError',
+      'MatrixError',
+      'MatrixError',
       'RateLimitError',
       'InvalidResponseError',
       'InvalidResponseError',
@@ -189,12 +217,15 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
       'InvalidEndpointError',
       'InvalidEndpointError',
     ]);
-    expect(errors[13]?.message).toMatch(/^Unknown segment 'bann' at api\.rooms\("<redacted>"\)\.bann\./);
+    expect(errors[15]?.message).toMatch(/^Unknown segment 'bann' at api\.rooms\("<redacted>"\)\.bann\./);
     // What was kept is still useful: errcodes, the prefix's fields, redacted marks in place.
     expect(errors[0]).toMatchObject({ errcode: 'M_FORBIDDEN', body: { access_token: '<redacted>', refresh_token: '<redacted>', auth: { password: '<redacted>' } } });
     expect(errors[2]).toMatchObject({ errcode: 'M_UNKNOWN_TOKEN', body: { session: 's1' } });
-    expect(String((errors[4] as { excerpt?: string }).excerpt)).toMatch(/^not json x{900,}<redacted>y*$/);
-    expect(errors[8]?.cause).toBeInstanceOf(Error);
+    expect(errors[3]).toMatchObject({ errcode: 'M_UNKNOWN', body: { next_token: PAGE } });
+    expect((errors[3] as { body?: { error?: string } }).body?.error).toContain('as_token: <redacted>\nhs_token: "<redacted>"');
+    expect(errors[4]).toMatchObject({ status: 502, body: `{id: bridge, as_token: '<redacted>', hs_token: <redacted>} at /login?loginToken=<redacted>&next_token=${PAGE}` });
+    expect(String((errors[6] as { excerpt?: string }).excerpt)).toMatch(/^not json x{900,}<redacted>y*$/);
+    expect(errors[10]?.cause).toBeInstanceOf(Error);
 
     expect(states.length).toBeGreaterThan(10);
     expect(states.some((s) => s.error !== undefined)).toBe(true);
@@ -202,6 +233,12 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     for (const [i, error] of errors.entries()) for (const text of printed(error)) expectNoCanary(text, `error ${i} (${error.name})`);
     for (const [i, state] of states.entries()) for (const text of printed(state)) expectNoCanary(text, `hook state ${i}`);
     for (const [i, line] of lines.entries()) expectNoCanary(line, `log line ${i}`);
+    for (const [i, error] of errors.entries()) for (const text of printed(error)) expectNoFieldSecret(text, `error ${i} (${error.name})`);
+    for (const [i, state] of states.entries()) for (const text of printed(state)) expectNoFieldSecret(text, `hook state ${i}`);
+    for (const [i, line] of lines.entries()) expectNoFieldSecret(line, `log line ${i}`);
+    // The pagination position stays readable in the URLs that hooks and logs show.
+    expect(states.some((state) => state.url.includes(`next_token=${PAGE}`))).toBe(true);
+    expect(lines.some((line) => line.includes(`next_token=${PAGE}`))).toBe(true);
   });
 });
 

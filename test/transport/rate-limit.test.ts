@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRateLimitError, type RateLimitError } from '../../src/errors/index.js';
-import { json, startServer, type TestServer } from './http-test-server.js';
+import { json, useTestServers } from './http-test-server.js';
 import { rejection, req, transportFor } from './fixtures.js';
 import { ENGINES, useEngine } from './engines.js';
 
@@ -11,18 +11,14 @@ const limited = (headers: Record<string, string> = {}, retryAfterMs?: number) =>
     headers,
   );
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 describe.each(ENGINES)('on the %s engine', (engine) => {
   useEngine(engine);
 
   describe('429 / M_LIMIT_EXCEEDED', () => {
     it('waits Retry-After delta-seconds, without jitter', async () => {
-      server = await startServer([limited({ 'retry-after': '2' }), json(200, { ok: true })]);
+      const server = await start([limited({ 'retry-after': '2' }), json(200, { ok: true })]);
       const { transport, delays } = transportFor(server, { random: () => 0.5 });
       await expect(transport.requestJson(req('GET', '/_matrix/client/v3/sync'))).resolves.toEqual({ ok: true });
       expect(delays).toEqual([2000]);
@@ -31,7 +27,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
 
     it('waits until a Retry-After HTTP-date', async () => {
       const date = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000).toUTCString();
-      server = await startServer([limited({ 'retry-after': date }), json(200, {})]);
+      const server = await start([limited({ 'retry-after': date }), json(200, {})]);
       const { transport, delays } = transportFor(server);
       await transport.requestJson(req('GET', '/x'));
       expect(delays).toHaveLength(1);
@@ -40,35 +36,35 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('prefers the Retry-After header over retry_after_ms in the body', async () => {
-      server = await startServer([limited({ 'retry-after': '1' }, 7000), json(200, {})]);
+      const server = await start([limited({ 'retry-after': '1' }, 7000), json(200, {})]);
       const { transport, delays } = transportFor(server);
       await transport.requestJson(req('GET', '/x'));
       expect(delays).toEqual([1000]);
     });
 
     it('uses retry_after_ms from the body when there is no header', async () => {
-      server = await startServer([limited({}, 1234), json(200, {})]);
+      const server = await start([limited({}, 1234), json(200, {})]);
       const { transport, delays } = transportFor(server);
       await transport.requestJson(req('GET', '/x'));
       expect(delays).toEqual([1234]);
     });
 
     it('falls back to exponential backoff without jitter when the server gives no wait', async () => {
-      server = await startServer([limited(), limited(), json(200, {})]);
+      const server = await start([limited(), limited(), json(200, {})]);
       const { transport, delays } = transportFor(server, { random: () => 0 });
       await transport.requestJson(req('GET', '/x'));
       expect(delays).toEqual([500, 1000]);
     });
 
     it('treats M_LIMIT_EXCEEDED under another status as a rate limit', async () => {
-      server = await startServer([json(400, { errcode: 'M_LIMIT_EXCEEDED', error: 'slow', retry_after_ms: 10 }), json(200, {})]);
+      const server = await start([json(400, { errcode: 'M_LIMIT_EXCEEDED', error: 'slow', retry_after_ms: 10 }), json(200, {})]);
       const { transport, delays } = transportFor(server);
       await transport.requestJson(req('GET', '/x'));
       expect(delays).toEqual([10]);
     });
 
     it('fails fast with RateLimitError when the wait exceeds maxRetryAfter', async () => {
-      server = await startServer([limited({ 'retry-after': '120' }), json(200, {})]);
+      const server = await start([limited({ 'retry-after': '120' }), json(200, {})]);
       const { transport, delays } = transportFor(server);
       const error = (await rejection(transport.requestJson(req('GET', '/x')))) as RateLimitError;
       expect(isRateLimitError(error)).toBe(true);
@@ -80,7 +76,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('respects a per-request maxRetryAfter', async () => {
-      server = await startServer([limited({}, 5000), json(200, {})]);
+      const server = await start([limited({}, 5000), json(200, {})]);
       const { transport, delays } = transportFor(server);
       const error = await rejection(
         transport.requestJson(req('GET', '/x', { options: { retry: { maxRetryAfter: 1000 } } })),
@@ -90,7 +86,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('throws RateLimitError at once with ignoreRateLimit on the client', async () => {
-      server = await startServer([limited({ 'retry-after': '3' }), json(200, {})]);
+      const server = await start([limited({ 'retry-after': '3' }), json(200, {})]);
       const { transport, delays } = transportFor(server, { ignoreRateLimit: true });
       const error = (await rejection(transport.requestJson(req('GET', '/x')))) as RateLimitError;
       expect(error.name).toBe('RateLimitError');
@@ -101,7 +97,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('throws RateLimitError at once with ignoreRateLimit on the request', async () => {
-      server = await startServer([limited({}, 250), json(200, {})]);
+      const server = await start([limited({}, 250), json(200, {})]);
       const { transport } = transportFor(server);
       const error = (await rejection(
         transport.requestJson(req('GET', '/x', { options: { ignoreRateLimit: true } })),
@@ -111,7 +107,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('retries a 429 for a plain (unsafe) POST: the server did not act', async () => {
-      server = await startServer([limited({}, 20), json(200, { event_id: '$e' })]);
+      const server = await start([limited({}, 20), json(200, { event_id: '$e' })]);
       const { transport, delays } = transportFor(server);
       const request = req('POST', '/_matrix/client/v3/rooms/%21r%3Ax/ban', { body: { user_id: '@u:x' }, safeToRetry: false });
       await expect(transport.requestJson(request)).resolves.toEqual({ event_id: '$e' });
@@ -120,7 +116,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('gives up with RateLimitError after the retry limit', async () => {
-      server = await startServer([limited({}, 5)]);
+      const server = await start([limited({}, 5)]);
       const { transport, delays } = transportFor(server, { retry: 2 });
       const error = await rejection(transport.requestJson(req('GET', '/x')));
       expect(isRateLimitError(error)).toBe(true);

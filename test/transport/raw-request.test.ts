@@ -2,17 +2,13 @@
  * `client.request`, the raw escape hatch, against a loopback server: encoded paths,
  * the query and body, and the transport's auth, errors, retries and hooks.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isInvalidEndpointError, isMatrixError, matrixPath, type MatrixError, type TransportHookState } from '../../src/index.js';
-import { json, startServer, text, type TestServer } from './http-test-server.js';
+import { json, text, type TestServer, useTestServers } from './http-test-server.js';
 import { TOKEN, recordingSleep, rejection } from './fixtures.js';
 import { createClient, ENGINES, useEngine } from './engines.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 function clientFor(running: TestServer, extra: { hooks?: { beforeRequest?: (state: TransportHookState) => void; beforeRetry?: (state: TransportHookState) => void } } = {}) {
   const { sleep, delays } = recordingSleep();
@@ -24,7 +20,7 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   useEngine(engine);
 
   it('sends a template path with every value encoded, the query, and the token in the Authorization header only', async () => {
-    server = await startServer(json(200, { joined: ['!a:x'] }));
+    const server = await start(json(200, { joined: ['!a:x'] }));
     const { client } = clientFor(server);
     const roomId = '!room/../x?y#z:example.org';
     const answer = await client.request<{ joined: string[] }>('GET', matrixPath`/_matrix/client/unstable/org.example/rooms/${roomId}/thing`, {
@@ -41,14 +37,14 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('encodes each segment of an array path', async () => {
-    server = await startServer(json(200, {}));
+    const server = await start(json(200, {}));
     const { client } = clientFor(server);
     await client.request('GET', ['_matrix', 'client', 'v3', 'rooms', '!r:x', 'state', 'm.room.name', 'a/b']);
     expect(server.requests[0]!.url).toBe('/_matrix/client/v3/rooms/!r%3Ax/state/m.room.name/a%2Fb');
   });
 
   it('sends a JSON body with its content type', async () => {
-    server = await startServer(json(200, { event_id: '$e' }));
+    const server = await start(json(200, { event_id: '$e' }));
     const { client } = clientFor(server);
     const answer = await client.request('PUT', matrixPath`/_matrix/client/v3/rooms/${'!r:x'}/send/m.room.message/${'txn 1'}`, { body: { msgtype: 'm.text', body: 'hi' } });
     expect(answer).toEqual({ event_id: '$e' });
@@ -59,7 +55,7 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('refuses, before any request, a value that would be a dot segment, a plain string path, and a literal with a query', async () => {
-    server = await startServer(json(200, {}));
+    const server = await start(json(200, {}));
     const { client } = clientFor(server);
     for (const value of ['..', '.']) {
       expect(() => matrixPath`/_matrix/client/v3/rooms/${value}/state`).toThrow(/segment, which URL parsers remove/);
@@ -73,7 +69,7 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('answers a server error as the same MatrixError as the chains, without the token', async () => {
-    server = await startServer(json(403, { errcode: 'M_FORBIDDEN', error: 'Not yours' }));
+    const server = await start(json(403, { errcode: 'M_FORBIDDEN', error: 'Not yours' }));
     const { client } = clientFor(server);
     const error = (await rejection(client.request('POST', matrixPath`/_matrix/client/unstable/org.example/thing/${'a b'}`, { body: {} }))) as MatrixError;
     expect(isMatrixError(error)).toBe(true);
@@ -84,7 +80,7 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('retries a GET after a 503 with the backoff of every request', async () => {
-    server = await startServer([text(503, 'busy'), json(200, { ok: true })]);
+    const server = await start([text(503, 'busy'), json(200, { ok: true })]);
     const { client, delays } = clientFor(server);
     await expect(client.request('GET', ['_matrix', 'client', 'unstable', 'thing'])).resolves.toEqual({ ok: true });
     expect(server.requests).toHaveLength(2);
@@ -92,7 +88,7 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('does not repeat a POST after a 503 unless the caller says it is safe', async () => {
-    server = await startServer([text(503, 'busy'), text(503, 'busy'), json(200, { ok: true })]);
+    const server = await start([text(503, 'busy'), text(503, 'busy'), json(200, { ok: true })]);
     const { client } = clientFor(server);
     await expect(client.request('POST', ['_matrix', 'client', 'unstable', 'thing'], { body: {} })).rejects.toSatisfy(isMatrixError);
     expect(server.requests).toHaveLength(1);
@@ -101,14 +97,14 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('waits out a 429 for a POST too, as the server did not act', async () => {
-    server = await startServer([json(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 1200 }), json(200, { ok: true })]);
+    const server = await start([json(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 1200 }), json(200, { ok: true })]);
     const { client, delays } = clientFor(server);
     await expect(client.request('POST', ['_matrix', 'client', 'unstable', 'thing'], { body: {} })).resolves.toEqual({ ok: true });
     expect(delays).toEqual([1200]);
   });
 
   it('runs the hooks with the path template as the route and no token in their state', async () => {
-    server = await startServer([text(502, 'bad gateway'), json(200, {})]);
+    const server = await start([text(502, 'bad gateway'), json(200, {})]);
     const seen: TransportHookState[] = [];
     const { client } = clientFor(server, { hooks: { beforeRequest: (state) => void seen.push(state), beforeRetry: (state) => void seen.push(state) } });
     await client.request('GET', matrixPath`/_matrix/client/unstable/org.example/user/${'@a:x'}/thing`);
@@ -121,7 +117,7 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('acts as the user of client.as, and leaves the token out when asked', async () => {
-    server = await startServer(json(200, {}));
+    const server = await start(json(200, {}));
     const { client } = clientFor(server);
     await client.as('@ghost:example.org').request('GET', ['_matrix', 'client', 'unstable', 'thing'], { query: { a: '1' } });
     expect(server.requests[0]!.url).toBe('/_matrix/client/unstable/thing?a=1&user_id=%40ghost%3Aexample.org');
@@ -130,7 +126,7 @@ describe.each(ENGINES)('client.request on the %s engine', (engine) => {
   });
 
   it('takes the per-request options: an aborted signal ends the request before it is sent', async () => {
-    server = await startServer(json(200, {}));
+    const server = await start(json(200, {}));
     const { client } = clientFor(server);
     const controller = new AbortController();
     controller.abort(new Error('stop'));

@@ -1,16 +1,12 @@
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isMatrixError, isNetworkError, type MatrixError } from '../../src/errors/index.js';
 import type { TransportHookState } from '../../src/transport/options.js';
-import { json, reset, startServer, text, type TestServer } from './http-test-server.js';
+import { json, reset, text, useTestServers } from './http-test-server.js';
 import { rejection, req, transportFor } from './fixtures.js';
 import { ENGINES, useEngine } from './engines.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useTestServers();
 
 const gateway = (status: number) => text(status, `<html>${status}</html>`);
 
@@ -19,7 +15,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
 
   describe('5xx and network retries', () => {
     it('retries 502, 503, 504 then succeeds, with delays within full-jitter bounds', async () => {
-      server = await startServer([gateway(502), gateway(503), gateway(504), json(200, { done: true })]);
+      const server = await start([gateway(502), gateway(503), gateway(504), json(200, { done: true })]);
       const { transport, delays } = transportFor(server);
       await expect(transport.requestJson(req('GET', '/x'))).resolves.toEqual({ done: true });
       expect(server.requests).toHaveLength(4);
@@ -31,14 +27,14 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('schedules exact delays with a pinned random', async () => {
-      server = await startServer([gateway(502), gateway(503), gateway(504), json(200, {})]);
+      const server = await start([gateway(502), gateway(503), gateway(504), json(200, {})]);
       const { transport, delays } = transportFor(server, { random: () => 0.5 });
       await transport.requestJson(req('GET', '/x'));
       expect(delays).toEqual([250, 500, 1000]);
     });
 
     it('caps the backoff at backoffLimit', async () => {
-      server = await startServer([gateway(503), gateway(503), gateway(503), json(200, {})]);
+      const server = await start([gateway(503), gateway(503), gateway(503), json(200, {})]);
       const { transport, delays } = transportFor(server, {
         random: () => 0.999,
         retry: { backoffBase: 1000, backoffLimit: 1500 },
@@ -48,7 +44,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('stops after the limit (default 3 retries) and throws the last MatrixError', async () => {
-      server = await startServer([gateway(503)]);
+      const server = await start([gateway(503)]);
       const { transport, delays } = transportFor(server, { random: () => 0 });
       const error = (await rejection(transport.requestJson(req('GET', '/x')))) as MatrixError;
       expect(isMatrixError(error)).toBe(true);
@@ -58,7 +54,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('does not retry other statuses (500, 404)', async () => {
-      server = await startServer([json(500, { errcode: 'M_UNKNOWN', error: 'boom' }), json(200, {})]);
+      const server = await start([json(500, { errcode: 'M_UNKNOWN', error: 'boom' }), json(200, {})]);
       const { transport, delays } = transportFor(server);
       const error = (await rejection(transport.requestJson(req('GET', '/x')))) as MatrixError;
       expect(error.status).toBe(500);
@@ -66,7 +62,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('does not retry a 5xx on an unsafe POST', async () => {
-      server = await startServer([gateway(502), json(200, {})]);
+      const server = await start([gateway(502), json(200, {})]);
       const { transport, delays } = transportFor(server);
       const error = (await rejection(transport.requestJson(req('POST', '/x', { safeToRetry: false })))) as MatrixError;
       expect(error.status).toBe(502);
@@ -75,33 +71,32 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('retries a 5xx on a POST the route table marks safeToRetry', async () => {
-      server = await startServer([gateway(502), json(200, { ok: 1 })]);
+      const server = await start([gateway(502), json(200, { ok: 1 })]);
       const { transport } = transportFor(server);
       await expect(transport.requestJson(req('POST', '/x', { safeToRetry: true }))).resolves.toEqual({ ok: 1 });
       expect(server.requests).toHaveLength(2);
     });
 
     it('retries a 5xx on an unsafe POST with retry.unsafePost (client or request)', async () => {
-      server = await startServer([gateway(504), gateway(504), json(200, { ok: 2 })]);
+      const server = await start([gateway(504), gateway(504), json(200, { ok: 2 })]);
       const { transport } = transportFor(server, { retry: { unsafePost: true } });
       await expect(transport.requestJson(req('POST', '/x', { safeToRetry: false }))).resolves.toEqual({ ok: 2 });
-      await server.close();
-      server = await startServer([gateway(504), json(200, { ok: 3 })]);
-      const other = transportFor(server).transport;
+      const second = await start([gateway(504), json(200, { ok: 3 })]);
+      const other = transportFor(second).transport;
       await expect(
         other.requestJson(req('POST', '/x', { safeToRetry: false, options: { retry: { unsafePost: true } } })),
       ).resolves.toEqual({ ok: 3 });
     });
 
     it('retries a reset connection for GET', async () => {
-      server = await startServer([reset(), reset(), json(200, { again: true })]);
+      const server = await start([reset(), reset(), json(200, { again: true })]);
       const { transport, delays } = transportFor(server, { random: () => 1 });
       await expect(transport.requestJson(req('GET', '/x'))).resolves.toEqual({ again: true });
       expect(delays).toEqual([500, 1000]);
     });
 
     it('throws NetworkError for a reset connection on an unsafe POST, without retrying', async () => {
-      server = await startServer([reset(), json(200, {})]);
+      const server = await start([reset(), json(200, {})]);
       const { transport } = transportFor(server);
       const error = await rejection(transport.requestJson(req('POST', '/x', { safeToRetry: false })));
       expect(isNetworkError(error)).toBe(true);
@@ -111,17 +106,16 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('throws NetworkError after the retries when nothing listens', async () => {
-      server = await startServer([json(200, {})]);
+      const server = await start([json(200, {})]);
       const { transport, delays } = transportFor(server, { retry: 1 });
       await server.close();
-      server = undefined;
       const error = await rejection(transport.requestJson(req('GET', '/x')));
       expect(isNetworkError(error)).toBe(true);
       expect(delays).toHaveLength(1);
     });
 
     it('retries a txn-style PUT with the exact same URL and body', async () => {
-      server = await startServer([gateway(503), reset(), json(200, { event_id: '$1' })]);
+      const server = await start([gateway(503), reset(), json(200, { event_id: '$1' })]);
       const { transport } = transportFor(server);
       const path = '/_matrix/client/v3/rooms/%21r%3Ax/send/m.room.message/txn%2F1';
       const request = req('PUT', path, { body: { msgtype: 'm.text', body: 'hi' } });
@@ -132,7 +126,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('retries byte-array bodies but never one-shot stream bodies', async () => {
-      server = await startServer([gateway(503), json(200, { content_uri: 'mxc://x/y' }), gateway(503)]);
+      const server = await start([gateway(503), json(200, { content_uri: 'mxc://x/y' }), gateway(503)]);
       const { transport } = transportFor(server);
       const bytes = new Uint8Array([1, 2, 3]);
       const upload = (body: unknown) =>
@@ -162,7 +156,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('hooks receive one state object each, with attempt, status, delay and redacted url', async () => {
-      server = await startServer([gateway(503), json(200, {})]);
+      const server = await start([gateway(503), json(200, {})]);
       const seen: [string, TransportHookState][] = [];
       const { transport } = transportFor(server, {
         random: () => 0.5,
@@ -196,7 +190,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('hooks see credentials in a JSON body redacted, and the body that is sent intact', async () => {
-      server = await startServer([json(200, {})]);
+      const server = await start([json(200, {})]);
       const seen: TransportHookState[] = [];
       const { transport } = transportFor(server, { hooks: { beforeRequest: (state) => void seen.push(state) } });
       const body = { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'hunter2', auth: { new_password: 'x2', session: 's' } };
@@ -206,7 +200,7 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     });
 
     it('a throwing hook ends the request with its own error, not a retry', async () => {
-      server = await startServer([json(200, {})]);
+      const server = await start([json(200, {})]);
       const boom = new Error('hook says no');
       const { transport, delays } = transportFor(server, {
         hooks: {

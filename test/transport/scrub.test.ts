@@ -26,7 +26,7 @@ describe('the scrubbing rule', () => {
   it.each([
     ['access_token and refresh_token of a login answer', '{"user_id":"@a:x","access_token":"syt_new","refresh_token":"syr_new","expires_in_ms":60000}', '{"user_id":"@a:x","access_token":"<redacted>","refresh_token":"<redacted>","expires_in_ms":60000}'],
     ['a password nested under auth', '{"auth":{"type":"m.login.password","password":"hunter2"},"new_password":"x"}', '{"auth":{"type":"m.login.password","password":"<redacted>"},"new_password":"<redacted>"}'],
-    ['as_token and hs_token of a registration', 'as_token: "a1", {"hs_token": "h1"}', 'as_token: "a1", {"hs_token": "<redacted>"}'],
+    ['as_token and hs_token of a registration', 'as_token: "a1", {"hs_token": "h1"}', 'as_token: "<redacted>", {"hs_token": "<redacted>"}'],
     ['a field whose value the cut left open', '{"refresh_token":"syr_cut_here', '{"refresh_token":"<redacted>'],
     ['query parameters', '/x?access_token=abc&dir=b&password=p', '/x?access_token=<redacted>&dir=b&password=<redacted>'],
     ['escaped field names', `{"${escaped('access_token')}":"zz"}`, '{"access_token":"<redacted>"}'],
@@ -40,6 +40,72 @@ describe('the scrubbing rule', () => {
     expect(scrub(text)).toBe(text);
     expect(['access_token', 'token', 'client_secret', 'new_password', 'hs_token'].every(isSecretName)).toBe(true);
     expect(['session', 'next_batch', 'token_type', 'flows'].some(isSecretName)).toBe(false);
+  });
+
+  /** Names whose values are credentials: the spec's, an application service registration's, and our own option names. */
+  const SECRET_NAMES = [
+    'access_token', 'refresh_token', 'as_token', 'hs_token', 'token', 'login_token', 'registration_token',
+    'id_access_token', 'password', 'new_password', 'client_secret', 'secret', 'accessToken', 'asToken', 'hsToken', 'Access_Token',
+  ];
+  /** Pagination positions: opaque to the client, but no credential, and what one reads when a paginated call fails. */
+  const PAGINATION_NAMES = ['next_token', 'prev_token', 'from_token', 'to_token', 'since_token', 'nextToken', 'next_batch', 'prev_batch', 'from', 'to', 'since', 'start', 'end'];
+  /** Every way a name and its value are written in text the rule sees. */
+  const ENCODINGS: [string, (name: string, value: string) => string][] = [
+    ['JSON', (n, v) => `{"user_id":"@a:x","${n}":"${v}","x":1}`],
+    ['JSON with spaces', (n, v) => `{ "${n}" : "${v}" }`],
+    ['JSON cut inside the value', (n, v) => `{"${n}":"${v}`],
+    ['JSON with a \\u-escaped name', (n, v) => `{"${escaped(n)}":"${v}"}`],
+    ['JSON quoted inside an error text', (n, v) => `{"error":"bad {\\"${n}\\": \\"${v}\\"}"}`],
+    ['a query string', (n, v) => `/_matrix/x?dir=b&${n}=${v}&limit=1`],
+    ['a form text after a space', (n, v) => `sent ${n}=${v} then`],
+    ['YAML, plain', (n, v) => `id: bridge\n${n}: ${v}\nurl: http://127.0.0.1:9000`],
+    ['YAML, double-quoted', (n, v) => `${n}: "${v}"\nsender_localpart: bot`],
+    ['YAML, single-quoted', (n, v) => `  ${n}: '${v}'\n`],
+    ['YAML, indented with CRLF', (n, v) => `    ${n}:   ${v}\r\nrate_limited: false`],
+    ['a YAML flow mapping', (n, v) => `{id: bridge, ${n}: ${v}, url: null}`],
+    ['YAML with a quoted name', (n, v) => `'${n}': ${v}\n`],
+  ];
+  const VALUE = 'Zq8v_SeCrEt_value_7d1e';
+
+  it.each(SECRET_NAMES)('scrubs the value of %s in JSON, quoted JSON, query, form and YAML text', (name) => {
+    expect(isSecretName(name)).toBe(true);
+    for (const [encoding, write] of ENCODINGS) {
+      const out = scrub(write(name, VALUE));
+      expect(out, `${encoding}: ${out}`).not.toContain(VALUE.slice(0, 8));
+      expect(out, encoding).toContain('<redacted>');
+    }
+    expect(scrubValue({ [name]: VALUE }, scrub)).toEqual({ [name]: '<redacted>' });
+  });
+
+  it.each(PAGINATION_NAMES)('keeps the pagination token %s readable in every encoding', (name) => {
+    expect(isSecretName(name)).toBe(false);
+    const position = 's72594_4483_1934_12_t3';
+    for (const [encoding, write] of ENCODINGS) {
+      // (\\u escapes are decoded, so the text may change in that way only.)
+      const out = scrub(write(name, position));
+      expect(out, encoding).toContain(position);
+      expect(out, encoding).not.toContain('<redacted>');
+    }
+    const value = { [name]: position, chunk: [] };
+    expect(scrubValue(value, scrub)).toBe(value);
+  });
+
+  it('scrubs an application service registration pasted into a message, keeping what is no secret', () => {
+    const registration = [
+      'id: "bridge"',
+      'url: "http://127.0.0.1:9000"',
+      'as_token: 30c05ae90a248a4188e620216fa72e349803310ec83e2a77b34fe90be6081f46',
+      'hs_token: "312df522183efd404ec1cd22d2ffa4bbc76a8c1ccf541dd692eef281356bb74e"',
+      "sender_localpart: 'bot'",
+      'namespaces: { users: [{ exclusive: true, regex: "@bridge_.*" }] }',
+    ].join('\n');
+    const out = scrub(`registration refused: ${registration}`);
+    expect(out).not.toMatch(/30c05ae9|312df522/);
+    expect(out).toContain('as_token: <redacted>');
+    expect(out).toContain('hs_token: "<redacted>"');
+    expect(out).toContain('url: "http://127.0.0.1:9000"');
+    expect(out).toContain("sender_localpart: 'bot'");
+    expect(out).toContain('regex: "@bridge_.*"');
   });
 
   it('truncates after scrubbing, so a token at the boundary leaves nothing behind', () => {
