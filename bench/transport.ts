@@ -1,6 +1,8 @@
 /**
  * The request path against one local node:http server, in one run: a bare
- * undici Pool, a bare fetch, and matrix-fluent on each of its engines.
+ * undici Pool, a bare fetch, and matrix-fluent on each of its engines; and, as
+ * a reference for the fetch engine's floor, bare ky over the same fetch with its
+ * own retry, timeout and HTTP errors switched off (what ky costs by itself).
  * Scenarios: sequential whoami (µs/op), 32-concurrent whoami (req/s), sequential
  * sends (PUT with a JSON body, µs/op); each figure the median of 3 alternating rounds.
  *
@@ -9,6 +11,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import ky from 'ky';
 import { Pool } from 'undici';
 import { createClient } from '../src/node.js';
 
@@ -58,6 +61,13 @@ const bareFetch: Contender = {
   whoami: async () => (await fetch(base + whoamiPath, { headers })).json(),
   send: async () => (await fetch(base + sendPath(txn++), { method: 'PUT', headers: sendHeaders, body: JSON.stringify(content) })).json(),
 };
+// ky as a caller would use it with its own policy off: ky builds (and clones) the Request, then fetches.
+const kyClient = ky.create({ retry: 0, timeout: false, throwHttpErrors: false });
+const bareKy: Contender = {
+  name: 'bare ky (over fetch)',
+  whoami: () => kyClient.get(base + whoamiPath, { headers }).json(),
+  send: () => kyClient.put(base + sendPath(txn++), { headers: sendHeaders, body: JSON.stringify(content) }).json(),
+};
 function ours(engine: 'undici' | 'fetch'): Contender {
   const client = createClient({ baseUrl: base, accessToken: TOKEN, engine });
   // A build without the engine seam ignores `engine` and runs on fetch.
@@ -68,7 +78,7 @@ function ours(engine: 'undici' | 'fetch'): Contender {
     send: () => client.api.rooms(ROOM).send('m.room.message', String(txn++)).put(content),
   };
 }
-const contenders = [bareUndici, bareFetch, ours('undici'), ours('fetch')];
+const contenders = [bareUndici, bareFetch, ours('undici'), ours('fetch'), bareKy];
 
 /** A figure and the CPU time this process spent per request meanwhile (server included). */
 interface Sample {
@@ -132,10 +142,10 @@ for (const [s, scenario] of scenarios.entries()) {
   console.log([scenario.name.padEnd(36), ...table[s]!.map((v) => v.toFixed(0).padStart(width))].join(''));
 }
 console.log('\nratios (time per request: lower is better; req/s: higher is better)');
-console.log(['scenario'.padEnd(36), 'ours-undici / bare undici'.padStart(width), 'ours-fetch / bare fetch'.padStart(width)].join(''));
+console.log(['scenario'.padEnd(36), 'ours-undici / bare undici'.padStart(width), 'ours-fetch / bare fetch'.padStart(width), 'bare ky / bare fetch'.padStart(width)].join(''));
 for (const [s, scenario] of scenarios.entries()) {
-  const [undici, fetchBare, oursUndici, oursFetch] = table[s]!;
-  console.log([scenario.name.padEnd(36), (oursUndici! / undici!).toFixed(2).padStart(width), (oursFetch! / fetchBare!).toFixed(2).padStart(width)].join(''));
+  const [undici, fetchBare, oursUndici, oursFetch, kyBare] = table[s]!;
+  console.log([scenario.name.padEnd(36), (oursUndici! / undici!).toFixed(2).padStart(width), (oursFetch! / fetchBare!).toFixed(2).padStart(width), (kyBare! / fetchBare!).toFixed(2).padStart(width)].join(''));
 }
 console.log('\nCPU µs per request (this process, user + system, the local server included): less sensitive to neighbours');
 console.log(['scenario'.padEnd(36), ...contenders.map((c) => c.name.padStart(width))].join(''));
@@ -144,6 +154,7 @@ for (const [s, scenario] of scenarios.entries()) {
 }
 console.log(['ratio ours-undici / bare undici'.padEnd(36), ...cpuTable.map((row) => `${row[0]!.toFixed(0)}→${row[2]!.toFixed(0)}: ${(row[2]! / row[0]!).toFixed(2)}`.padStart(width))].join(''));
 console.log(['ratio ours-fetch / bare fetch'.padEnd(36), ...cpuTable.map((row) => `${row[1]!.toFixed(0)}→${row[3]!.toFixed(0)}: ${(row[3]! / row[1]!).toFixed(2)}`.padStart(width))].join(''));
+console.log(['ratio bare ky / bare fetch'.padEnd(36), ...cpuTable.map((row) => `${row[1]!.toFixed(0)}→${row[4]!.toFixed(0)}: ${(row[4]! / row[1]!).toFixed(2)}`.padStart(width))].join(''));
 console.log('(CPU ratio columns, left to right: ' + scenarios.map((x) => x.name.replace(/, .*/, '')).join('; ') + ')');
 console.log('\ntargets: 32-concurrent ours-undici >= 0.60x; sequential ours-undici <= 1.25x; ours-fetch <= 1.15x bare fetch');
 
