@@ -53,6 +53,12 @@ const CONTENT_TOLERANCES: Readonly<Record<string, { readonly reason: string; rea
     reason: 'The spec: "When [via is] not present or invalid, the room is not considered to be part of the parent space".',
     apply: (schema) => unchecked(schema, 'via'),
   },
+  'm.room.power_levels': {
+    reason: 'Rooms of versions 1 to 9 may hold power levels as strings of integers ("50"); only version 10 made integers a rule.',
+    apply(schema) {
+      if (integerStrings(schema) === 0) throw new Error('m.room.power_levels has no integer left');
+    },
+  },
   'events/core-event-schema/call_event': {
     reason: 'The spec: `version` "was an integer in the previous spec version and implementations must accept an integer 0"; those calls have no `party_id`.',
     apply(schema) {
@@ -86,6 +92,20 @@ function unchecked(schema: JsonObject, key: string): void {
   property(schema, key);
   delete (schema.properties as JsonObject)[key];
   if (Array.isArray(schema.required)) schema.required = schema.required.filter((k) => k !== key);
+}
+
+/** Lets every integer in `schema` be a string of an integer too; answers how many it changed. */
+function integerStrings(schema: Json): number {
+  if (Array.isArray(schema)) return schema.reduce((sum: number, item) => sum + integerStrings(item), 0);
+  if (!isObject(schema)) return 0;
+  let changed = 0;
+  if (schema.type === 'integer') {
+    schema.type = ['integer', 'string'];
+    schema.pattern = '^[+-]?[0-9]+$';
+    changed++;
+  }
+  for (const [key, value] of Object.entries(schema)) if (key !== 'example' && key !== 'examples') changed += integerStrings(value);
+  return changed;
 }
 
 /** A copy of `schema` with the tolerance of `name`, if any, applied. */

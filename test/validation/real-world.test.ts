@@ -36,6 +36,13 @@ describe('real-world events under the validation', () => {
     expect(validateEvent(event, { shape: 'sync' }).issues.map((i) => i.path)).toEqual(['content.version']);
   });
 
+  it('accepts power levels written as integer strings, as rooms of versions 1 to 9 may hold them, and refuses other strings', () => {
+    const event = (content: unknown): unknown => ({ ...envelope, type: 'm.room.power_levels', state_key: '', content });
+    expect(validateEvent(event({ ban: '50', users: { '@alice:example.org': '100' }, events: { 'm.room.name': '-1' }, notifications: { room: '50' } }), { shape: 'sync' }).issues).toEqual([]);
+    expect(validateEvent(event({ ban: 'fifty', users: { '@alice:example.org': '1e2' } }), { shape: 'sync' }).issues.map((i) => i.path))
+      .toEqual(['content.ban', 'content.users["@alice:example.org"]']);
+  });
+
   it('accepts the everyday events of a sync as Synapse sends them', () => {
     const events: [unknown, 'sync' | 'basic'][] = [
       [{ ...envelope, type: 'm.room.create', state_key: '', content: { room_version: '12', additional_creators: ['@bob:example.org'] } }, 'sync'],
