@@ -97,4 +97,24 @@ describe('transaction events with validation on', () => {
       expect(line).not.toContain(registration.as_token);
     }
   });
+
+  it('acknowledges and completes a transaction when an invalid handler throws or rejects, reporting each failure as error', async () => {
+    const store = new MemoryAppserviceStore();
+    appservice = await started({ store, validate: eventValidation({ incoming: 'drop' }) });
+    const errors = collector<unknown>(2);
+    const delivered = collector<unknown>(1);
+    appservice.on('error', ({ error }) => errors.push(error));
+    appservice.on('invalid', () => {
+      throw new Error('invalid handler threw');
+    });
+    appservice.on('invalid', async () => {
+      throw new Error('invalid handler rejected');
+    });
+    appservice.on('m.room.message', (event) => delivered.push(event));
+    expect((await appservice.fetch(putTransaction('t1', { events: [bad, good] }))).status).toBe(200);
+    expect(await delivered.done).toEqual([good]);
+    expect((await errors.done).map((e) => (e as Error).message)).toEqual(['invalid handler threw', 'invalid handler rejected']);
+    await appservice.stop({ deadlineMs: 1_000 });
+    expect(await store.pending()).toEqual([]);
+  });
 });
