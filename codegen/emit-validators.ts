@@ -45,6 +45,13 @@ const CONTENT_TOLERANCES: Readonly<Record<string, { readonly reason: string; rea
     reason: 'Synapse sends `"avatar_url": null` in the membership of a user without an avatar (`displayname` is nullable in the spec already).',
     apply: (schema) => nullable(schema, 'avatar_url'),
   },
+  'm.room.canonical_alias': {
+    reason: 'The spec: "If [alias is] not present, null, or empty the room should be considered to have no canonical alias."',
+    apply(schema) {
+      const alias = property(schema, 'alias');
+      (schema.properties as JsonObject).alias = { anyOf: [alias, { type: 'null' }, { type: 'string', enum: [''] }] };
+    },
+  },
   'm.space.child': {
     reason: 'The spec: "When [via is] not present or invalid, the child room is not considered to be part of the space"; `{}` is how a child is removed.',
     apply: (schema) => unchecked(schema, 'via'),

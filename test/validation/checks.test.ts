@@ -25,7 +25,7 @@ const FAILING: Case[] = [
   ['a user id without a server name', { type: 'm.typing', content: { user_ids: ['@alice'] }, want: [{ path: 'content.user_ids[0]', expected: 'a user id (@localpart:server.name)', found: 'the string "@alice"' }] }],
   ['a user id with a bad server name', { type: 'm.typing', content: { user_ids: ['@alice:exa mple.org'] }, want: [{ path: 'content.user_ids[0]' }] }],
   ['a bad room id', { type: 'm.room.create', content: { predecessor: { room_id: 'room:example.org' } }, want: [{ path: 'content.predecessor.room_id', expected: 'a room id (!opaque_id)', found: 'the string "room:example.org"' }] }],
-  ['a bad room alias', { type: 'm.room.canonical_alias', content: { alias: 'lobby:example.org' }, want: [{ path: 'content.alias', expected: 'a room alias (#alias:server.name)' }] }],
+  ['a bad room alias', { type: 'm.room.canonical_alias', content: { alt_aliases: ['lobby:example.org'] }, want: [{ path: 'content.alt_aliases[0]', expected: 'a room alias (#alias:server.name)' }] }],
   ['a bad mxc URI', { type: 'm.room.avatar', content: { url: 'https://example.org/a.png' }, want: [{ path: 'content.url', expected: 'an mxc URI (mxc://server.name/media_id)' }] }],
   ['an mxc URI with a bad media id', { type: 'm.room.avatar', content: { url: 'mxc://example.org/a/b' }, want: [{ path: 'content.url' }] }],
   ['a bad event id in a relation', { type: 'm.room.message', content: { ...text, 'm.relates_to': { rel_type: 'm.replace', event_id: 'abc' } }, want: [{ path: 'content["m.relates_to"].event_id', expected: 'an event id ($opaque_id)' }] }],

@@ -43,6 +43,12 @@ describe('real-world events under the validation', () => {
       .toEqual(['content.ban', 'content.users["@alice:example.org"]']);
   });
 
+  it('accepts a canonical alias that is null or empty, which the spec says means no canonical alias, and refuses a bad one', () => {
+    const event = (content: unknown): unknown => ({ ...envelope, type: 'm.room.canonical_alias', state_key: '', content });
+    for (const alias of [null, '']) expect(validateEvent(event({ alias, alt_aliases: [] }), { shape: 'sync' }).issues, String(alias)).toEqual([]);
+    expect(validateEvent(event({ alias: 'lobby:example.org' }), { shape: 'sync' }).issues.map((i) => i.path)).toEqual(['content.alias']);
+  });
+
   it('accepts the everyday events of a sync as Synapse sends them', () => {
     const events: [unknown, 'sync' | 'basic'][] = [
       [{ ...envelope, type: 'm.room.create', state_key: '', content: { room_version: '12', additional_creators: ['@bob:example.org'] } }, 'sync'],
