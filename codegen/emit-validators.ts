@@ -52,6 +52,14 @@ const CONTENT_TOLERANCES: Readonly<Record<string, { readonly reason: string; rea
       (schema.properties as JsonObject).alias = { anyOf: [alias, { type: 'null' }, { type: 'string', enum: [''] }] };
     },
   },
+  'm.room.name': {
+    reason: 'The spec: "an `m.room.name` event with an absent, null, or empty `name` field" means no room name; it is how a name is removed.',
+    apply: (schema) => optionalNullable(schema, 'name'),
+  },
+  'm.room.topic': {
+    reason: 'The spec: "If the `topic` property is absent, null, or empty then the topic is unset."',
+    apply: (schema) => optionalNullable(schema, 'topic'),
+  },
   'm.space.child': {
     reason: 'The spec: "When [via is] not present or invalid, the child room is not considered to be part of the space"; `{}` is how a child is removed.',
     apply: (schema) => unchecked(schema, 'via'),
@@ -92,6 +100,13 @@ function widen(schema: JsonObject, key: string, type: string): void {
 /** Makes property `key` nullable. */
 function nullable(schema: JsonObject, key: string): void {
   widen(schema, key, 'null');
+}
+
+/** Makes property `key` nullable and not required. */
+function optionalNullable(schema: JsonObject, key: string): void {
+  nullable(schema, key);
+  if (!Array.isArray(schema.required) || !schema.required.includes(key)) throw new Error(`codegen/emit-validators.ts: ${key} is not required any more`);
+  schema.required = schema.required.filter((k) => k !== key);
 }
 
 /** Leaves property `key` unchecked: neither required nor typed. */

@@ -49,6 +49,15 @@ describe('real-world events under the validation', () => {
     expect(validateEvent(event({ alias: 'lobby:example.org' }), { shape: 'sync' }).issues.map((i) => i.path)).toEqual(['content.alias']);
   });
 
+  it('accepts a room name or topic that is absent or null, which the spec says unsets it, and refuses a number', () => {
+    for (const [type, key] of [['m.room.name', 'name'], ['m.room.topic', 'topic']] as const) {
+      const event = (content: unknown): unknown => ({ ...envelope, type, state_key: '', content });
+      expect(validateEvent(event({}), { shape: 'sync' }).issues, type).toEqual([]);
+      expect(validateEvent(event({ [key]: null }), { shape: 'sync' }).issues, type).toEqual([]);
+      expect(validateEvent(event({ [key]: 5 }), { shape: 'sync' }).issues.map((i) => i.path), type).toEqual([`content.${key}`]);
+    }
+  });
+
   it('accepts the everyday events of a sync as Synapse sends them', () => {
     const events: [unknown, 'sync' | 'basic'][] = [
       [{ ...envelope, type: 'm.room.create', state_key: '', content: { room_version: '12', additional_creators: ['@bob:example.org'] } }, 'sync'],
