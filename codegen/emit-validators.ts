@@ -34,6 +34,113 @@ const EXTRA_FORMATS: Readonly<Record<string, (schema: JsonObject) => void>> = {
 };
 
 /**
+ * Where the validators accept more than an event schema says, because the spec's
+ * own prose or what servers really send is wider (under `drop`, a false finding
+ * loses a membership or keeps a room in a space): patched into copies of the
+ * content schemas, by event type or by shared component. Codegen fails when one
+ * no longer finds what it patches.
+ */
+const CONTENT_TOLERANCES: Readonly<Record<string, { readonly reason: string; readonly apply: (schema: JsonObject) => void }>> = {
+  'm.room.member': {
+    reason: 'Synapse sends `"avatar_url": null` in the membership of a user without an avatar (`displayname` is nullable in the spec already).',
+    apply: (schema) => nullable(schema, 'avatar_url'),
+  },
+  'm.room.canonical_alias': {
+    reason: 'The spec: "If [alias is] not present, null, or empty the room should be considered to have no canonical alias."',
+    apply(schema) {
+      const alias = property(schema, 'alias');
+      (schema.properties as JsonObject).alias = { anyOf: [alias, { type: 'null' }, { type: 'string', enum: [''] }] };
+    },
+  },
+  'm.room.name': {
+    reason: 'The spec: "an `m.room.name` event with an absent, null, or empty `name` field" means no room name; it is how a name is removed.',
+    apply: (schema) => optionalNullable(schema, 'name'),
+  },
+  'm.room.topic': {
+    reason: 'The spec: "If the `topic` property is absent, null, or empty then the topic is unset."',
+    apply: (schema) => optionalNullable(schema, 'topic'),
+  },
+  'm.space.child': {
+    reason: 'The spec: "When [via is] not present or invalid, the child room is not considered to be part of the space"; `{}` is how a child is removed.',
+    apply: (schema) => unchecked(schema, 'via'),
+  },
+  'm.space.parent': {
+    reason: 'The spec: "When [via is] not present or invalid, the room is not considered to be part of the parent space".',
+    apply: (schema) => unchecked(schema, 'via'),
+  },
+  'm.room.power_levels': {
+    reason: 'Rooms of versions 1 to 9 may hold power levels as strings of integers ("50"); only version 10 made integers a rule.',
+    apply(schema) {
+      if (integerStrings(schema) === 0) throw new Error('m.room.power_levels has no integer left');
+    },
+  },
+  'events/core-event-schema/call_event': {
+    reason: 'The spec: `version` "was an integer in the previous spec version and implementations must accept an integer 0"; those calls have no `party_id`.',
+    apply(schema) {
+      widen(schema, 'version', 'integer');
+      if (!Array.isArray(schema.required) || !schema.required.includes('party_id')) throw new Error('call_event does not require party_id any more');
+      schema.required = schema.required.filter((key) => key !== 'party_id');
+    },
+  },
+};
+
+function property(schema: JsonObject, key: string): JsonObject {
+  const value = isObject(schema.properties) ? schema.properties[key] : undefined;
+  if (!isObject(value)) throw new Error(`codegen/emit-validators.ts: a tolerance finds no property ${key} any more`);
+  return value;
+}
+
+/** Adds `type` to the JSON types of property `key`. */
+function widen(schema: JsonObject, key: string, type: string): void {
+  const target = property(schema, key);
+  if (typeof target.type !== 'string') throw new Error(`codegen/emit-validators.ts: ${key} has no single type any more`);
+  target.type = [target.type, type];
+}
+
+/** Makes property `key` nullable. */
+function nullable(schema: JsonObject, key: string): void {
+  widen(schema, key, 'null');
+}
+
+/** Makes property `key` nullable and not required. */
+function optionalNullable(schema: JsonObject, key: string): void {
+  nullable(schema, key);
+  if (!Array.isArray(schema.required) || !schema.required.includes(key)) throw new Error(`codegen/emit-validators.ts: ${key} is not required any more`);
+  schema.required = schema.required.filter((k) => k !== key);
+}
+
+/** Leaves property `key` unchecked: neither required nor typed. */
+function unchecked(schema: JsonObject, key: string): void {
+  property(schema, key);
+  delete (schema.properties as JsonObject)[key];
+  if (Array.isArray(schema.required)) schema.required = schema.required.filter((k) => k !== key);
+}
+
+/** Lets every integer in `schema` be a string of an integer too; answers how many it changed. */
+function integerStrings(schema: Json): number {
+  if (Array.isArray(schema)) return schema.reduce((sum: number, item) => sum + integerStrings(item), 0);
+  if (!isObject(schema)) return 0;
+  let changed = 0;
+  if (schema.type === 'integer') {
+    schema.type = ['integer', 'string'];
+    schema.pattern = '^[+-]?[0-9]+$';
+    changed++;
+  }
+  for (const [key, value] of Object.entries(schema)) if (key !== 'example' && key !== 'examples') changed += integerStrings(value);
+  return changed;
+}
+
+/** A copy of `schema` with the tolerance of `name`, if any, applied. */
+function tolerated(name: string, schema: Json): Json {
+  const tolerance = Object.hasOwn(CONTENT_TOLERANCES, name) ? CONTENT_TOLERANCES[name] : undefined;
+  if (tolerance === undefined) return schema;
+  if (!isObject(schema)) throw new Error(`codegen/emit-validators.ts: ${name} is not a schema object any more`);
+  const copy = structuredClone(schema);
+  tolerance.apply(copy);
+  return copy;
+}
+
+/**
  * The event's own keys an event schema file declares beside the core schema it
  * extends (in itself and its inline `allOf` members): `state_key`, `redacts`,
  * `sender`, `unsigned`; not `type` and `content`, which the envelope and the
@@ -71,7 +178,8 @@ function byName(a: EventSchemaInfo, b: EventSchemaInfo): number {
 
 /** The content schemas' components: the bundled files and the content extras (with their formats). */
 function contentComponents(schemas: Record<string, Json>): Record<string, Json> {
-  const components: Record<string, Json> = { ...schemas };
+  const components: Record<string, Json> = {};
+  for (const [name, schema] of Object.entries(schemas)) components[name] = tolerated(name, schema);
   for (const [key, schema] of Object.entries(CONTENT_EXTRAS)) {
     const copy = structuredClone(schema);
     EXTRA_FORMATS[key]?.(copy);
@@ -92,6 +200,8 @@ function variantValue(variant: EventSchemaInfo, key: string): string {
 /** The text of `generated/validators.ts` (without the header), and its counts. */
 export function emitValidators(specDir: string): { text: string; types: number; nodes: number } {
   const { events, schemas } = readEventSchemas(specDir);
+  const names = new Set([...events.map((e) => e.name), ...Object.keys(schemas)]);
+  for (const name of Object.keys(CONTENT_TOLERANCES)) if (!names.has(name)) throw new Error(`codegen/emit-validators.ts: no event schema ${name} to tolerate any more`);
   const components = contentComponents(schemas);
   const table = new CheckTable();
 
@@ -109,8 +219,10 @@ export function emitValidators(specDir: string): { text: string; types: number; 
   const byType = new Map<string, EventSchemaInfo[]>();
   for (const e of events) for (const t of e.types) byType.set(t, [...(byType.get(t) ?? []), e]);
   const rows: string[] = [];
-  const compileContent = (e: EventSchemaInfo): number =>
-    table.compile(e.kind === 'room' && isObject(e.content) ? withContentExtras(e.content) : e.content, components, 'content');
+  const compileContent = (e: EventSchemaInfo): number => {
+    const content = tolerated(e.name, e.content);
+    return table.compile(e.kind === 'room' && isObject(content) ? withContentExtras(content) : content, components, 'content');
+  };
   for (const type of [...byType.keys()].sort()) {
     const list = byType.get(type)!.sort(byName);
     const base = list[0]!;

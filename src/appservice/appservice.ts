@@ -2,6 +2,7 @@
  * createAppservice: the receiver of the homeserver's pushes (routing, auth,
  * the durable inbox, queries) and the lifecycle around it.
  */
+import { createScrubber } from '../transport/scrub.js';
 import { seamsOf, type AppserviceSeams } from '../internal/test-seams.js';
 import { readLimited as readLimitedBytes } from '../transport/response-body.js';
 import { createClient, type MatrixClient } from '../client.js';
@@ -222,6 +223,8 @@ class AppserviceImpl implements ReceivingAppservice {
       const reason = info.error instanceof Error ? info.error.message : String(info.error);
       logger.error(`An application service handler of '${info.event}' failed: ${reason}`);
     });
+    // The package's one scrubbing rule, over the registration's tokens: an issue may quote an id-shaped excerpt of one.
+    const scrub = createScrubber([options.registration.as_token, options.registration.hs_token]);
     this.#dispatcher = new Dispatcher({
       registry: this.#registry,
       store: options.store,
@@ -233,7 +236,7 @@ class AppserviceImpl implements ReceivingAppservice {
       now: this.#now,
       metrics: this.#metrics,
       logger,
-      validation: options.validate === undefined ? undefined : { validate: options.validate, warn: (line) => logger.warn(line) },
+      validation: options.validate === undefined ? undefined : { validate: options.validate, warn: (line) => logger.warn(scrub(line)) },
     });
     const validate = options.validate ?? options.client?.validate;
     this.client = createClient({ ...options.client, ...(validate === undefined ? {} : { validate }), baseUrl: options.homeserverUrl, asToken: options.registration.as_token });

@@ -4,7 +4,8 @@
  * whose names say they hold a secret, `Bearer` credentials, and the configured
  * tokens in every encoding), then truncate. Truncating last means a secret is
  * never cut into a piece that no longer matches; a text that was cut before it
- * got here (a bounded read) also loses a trailing start of a token.
+ * got here (a bounded read) also loses a trailing start of a token, as does an
+ * excerpt inside the text that was cut with `…` (the package's bounded quotes).
  */
 import type { TransportLogger } from './options.js';
 import type { TransportRequest } from './types.js';
@@ -149,6 +150,8 @@ export function createScrubber(secrets: readonly (string | undefined)[]): Scrub 
     out = out.replace(FORM_SECRET_FIELD, (m, head: string, name: string) => (isSecretName(name) ? `${head}${REDACTED}` : m));
     out = out.replace(BEARER, `$1${REDACTED}`);
     if (pattern !== undefined) out = out.replace(pattern, REDACTED);
+    // An excerpt cut with `…` (the package's bounded quotes) may end in the start of a token.
+    if (usable.length > 0 && out.includes(CUT_MARK)) out = dropCutTokens(out, usable);
     if (options?.cut === true) out = dropTokenTail(out, usable);
     return truncate(out, options?.maxChars);
   };
@@ -189,6 +192,21 @@ function anyEncoding(secret: string): string {
 
 function caseless(hex: string): string {
   return [...hex].map((c) => (/[a-f]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
+}
+
+/** The mark the package's bounded excerpts end with when they cut a value. */
+const CUT_MARK = '…';
+
+/** Replaces a start of one of `needles` (at least {@link MIN_TAIL} characters) that ends right before a {@link CUT_MARK}. */
+function dropCutTokens(text: string, needles: readonly string[]): string {
+  let out = '';
+  let from = 0;
+  for (let mark = text.indexOf(CUT_MARK); mark >= 0; mark = text.indexOf(CUT_MARK, mark + 1)) {
+    const before = dropTokenTail(text.slice(from, mark), needles);
+    out += before + CUT_MARK;
+    from = mark + CUT_MARK.length;
+  }
+  return out + text.slice(from);
 }
 
 /** Removes a trailing start of one of `needles` (the text was cut inside a token). */

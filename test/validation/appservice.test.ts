@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryAppserviceStore, type Appservice, type AppserviceInvalidEventInfo } from '../../src/index.js';
 import { eventValidation } from '../../src/validation/index.js';
-import { collector, message, putTransaction, started } from '../appservice/helpers.js';
+import { collector, HS_TOKEN, message, putTransaction, registration, started } from '../appservice/helpers.js';
 
 let appservice: Appservice | undefined;
 afterEach(async () => {
@@ -76,5 +76,45 @@ describe('transaction events with validation on', () => {
     appservice = await started({ validate: eventValidation() });
     await expect(appservice.client.api.rooms('!r:example.org').send('m.room.message').put({ msgtype: 'm.text' } as never))
       .rejects.toMatchObject({ name: 'EventValidationError', issues: [{ path: 'content.body', expected: 'present', found: 'missing' }] });
+  });
+
+  it('scrubs the configured tokens out of its warning lines, as the client does', async () => {
+    const warnings: string[] = [];
+    appservice = await started({
+      validate: eventValidation({ incoming: 'warn' }),
+      logger: { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} },
+    });
+    const delivered = collector<unknown>(2);
+    appservice.on('m.room.message', (event) => delivered.push(event));
+    // An id field holding a token: the issue quotes an excerpt of it.
+    const leaky = (n: number, token: string): unknown => ({ ...message(n), content: { msgtype: 'm.text', body: 'x', 'm.relates_to': { rel_type: 'm.thread', event_id: token } } });
+    expect((await appservice.fetch(putTransaction('t1', { events: [leaky(4, HS_TOKEN), leaky(5, registration.as_token)] }))).status).toBe(200);
+    await delivered.done;
+    expect(warnings).toHaveLength(2);
+    for (const line of warnings) {
+      expect(line).toContain('event_id');
+      expect(line).not.toContain(HS_TOKEN);
+      expect(line).not.toContain(registration.as_token);
+    }
+  });
+
+  it('acknowledges and completes a transaction when an invalid handler throws or rejects, reporting each failure as error', async () => {
+    const store = new MemoryAppserviceStore();
+    appservice = await started({ store, validate: eventValidation({ incoming: 'drop' }) });
+    const errors = collector<unknown>(2);
+    const delivered = collector<unknown>(1);
+    appservice.on('error', ({ error }) => errors.push(error));
+    appservice.on('invalid', () => {
+      throw new Error('invalid handler threw');
+    });
+    appservice.on('invalid', async () => {
+      throw new Error('invalid handler rejected');
+    });
+    appservice.on('m.room.message', (event) => delivered.push(event));
+    expect((await appservice.fetch(putTransaction('t1', { events: [bad, good] }))).status).toBe(200);
+    expect(await delivered.done).toEqual([good]);
+    expect((await errors.done).map((e) => (e as Error).message)).toEqual(['invalid handler threw', 'invalid handler rejected']);
+    await appservice.stop({ deadlineMs: 1_000 });
+    expect(await store.pending()).toEqual([]);
   });
 });

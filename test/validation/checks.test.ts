@@ -25,14 +25,15 @@ const FAILING: Case[] = [
   ['a user id without a server name', { type: 'm.typing', content: { user_ids: ['@alice'] }, want: [{ path: 'content.user_ids[0]', expected: 'a user id (@localpart:server.name)', found: 'the string "@alice"' }] }],
   ['a user id with a bad server name', { type: 'm.typing', content: { user_ids: ['@alice:exa mple.org'] }, want: [{ path: 'content.user_ids[0]' }] }],
   ['a bad room id', { type: 'm.room.create', content: { predecessor: { room_id: 'room:example.org' } }, want: [{ path: 'content.predecessor.room_id', expected: 'a room id (!opaque_id)', found: 'the string "room:example.org"' }] }],
-  ['a bad room alias', { type: 'm.room.canonical_alias', content: { alias: 'lobby:example.org' }, want: [{ path: 'content.alias', expected: 'a room alias (#alias:server.name)' }] }],
+  ['a bad room alias', { type: 'm.room.canonical_alias', content: { alt_aliases: ['lobby:example.org'] }, want: [{ path: 'content.alt_aliases[0]', expected: 'a room alias (#alias:server.name)' }] }],
   ['a bad mxc URI', { type: 'm.room.avatar', content: { url: 'https://example.org/a.png' }, want: [{ path: 'content.url', expected: 'an mxc URI (mxc://server.name/media_id)' }] }],
   ['an mxc URI with a bad media id', { type: 'm.room.avatar', content: { url: 'mxc://example.org/a/b' }, want: [{ path: 'content.url' }] }],
   ['a bad event id in a relation', { type: 'm.room.message', content: { ...text, 'm.relates_to': { rel_type: 'm.replace', event_id: 'abc' } }, want: [{ path: 'content["m.relates_to"].event_id', expected: 'an event id ($opaque_id)' }] }],
   ['a bad reply target', { type: 'm.room.message', content: { ...text, 'm.relates_to': { 'm.in_reply_to': { event_id: 7 } } }, want: [{ path: 'content["m.relates_to"]["m.in_reply_to"].event_id', expected: 'a string' }] }],
   ['a variant\'s own required key (m.location needs geo_uri)', { type: 'm.room.message', content: { msgtype: 'm.location', body: 'here' }, want: [{ path: 'content.geo_uri', found: 'missing' }] }],
   ['a bad value in a map of pattern properties', { type: 'm.direct', content: { '@bob:example.org': '!room:example.org' }, want: [{ path: 'content["@bob:example.org"]', expected: 'an array' }] }],
-  ['an integer that is not whole', { type: 'm.room.power_levels', content: { ban: 50.5 }, want: [{ path: 'content.ban', expected: 'an integer' }] }],
+  ['an integer that is not whole', { type: 'm.room.encryption', content: { algorithm: 'm.megolm.v1.aes-sha2', rotation_period_ms: 1.5 }, want: [{ path: 'content.rotation_period_ms', expected: 'an integer' }] }],
+  ['a power level that is not whole (strings of integers are allowed, as old rooms hold them)', { type: 'm.room.power_levels', content: { ban: 50.5 }, want: [{ path: 'content.ban', expected: 'an integer or a string' }] }],
 ];
 
 describe('the generated checks', () => {

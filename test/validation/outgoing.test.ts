@@ -80,6 +80,18 @@ describe('outgoing content with validation on', () => {
     expect(validate.counts.outgoingWarned).toBe(1);
   });
 
+  it('under warn, keeps even the quoted start of a long access token out of the line', async () => {
+    const server = await start(json(200, { event_id: '$e' }));
+    const logger = recordingLogger();
+    const token = `syt_${'a1B2c3D4e5'.repeat(6)}`;
+    const client = createClient({ baseUrl: server.url, accessToken: token, logger, validate: eventValidation({ outgoing: 'warn' }) });
+    // An id field holding the token: the issue quotes an excerpt, the token's first 32 characters.
+    await client.api.rooms('!r:example.org').send('m.room.message').put({ msgtype: 'm.text', body: 'x', 'm.relates_to': { rel_type: 'm.thread', event_id: token } } as never);
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toContain('content["m.relates_to"].event_id: expected an event id');
+    expect(logger.warnings[0]).not.toContain(token.slice(0, 12));
+  });
+
   it('checks nothing when off, and a client without validate sends what it is given', async () => {
     const server = await start(json(200, { event_id: '$e' }));
     const off = createClient({ baseUrl: server.url, accessToken: 'secret-token', validate: eventValidation({ outgoing: 'off' }) });
