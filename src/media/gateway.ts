@@ -6,12 +6,16 @@
 import type { RouteInfo } from '../../generated/routes.js';
 import type { Transport, TransportRequest } from '../transport/types.js';
 import { bindParams, encodePath, jsonRequest, optionsArgument, type MediaDispatch, type RouteTable } from '../gateway/dispatch.js';
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { untilAborted } from '../transport/delay.js';
 import { mediaResponse } from './media-response.js';
 import type { BinaryBody, UploadOptions } from './types.js';
 
 /** How long the `/versions` probe may take. */
 const PROBE_TIMEOUT_MS = 10_000;
+
+/** How much of an upload's answer an error keeps, as the transport's own excerpts. */
+const EXCERPT_CHARS = 1024;
 
 /** The first Matrix version whose servers must offer authenticated media. */
 const AUTHENTICATED_MEDIA_SINCE = [1, 11] as const;
@@ -92,11 +96,32 @@ export class MediaGateway implements MediaDispatch {
     }
     const info = this.table.routes[key]!;
     const path = encodePath(info, bindParams(info, key, values));
-    if (info.body === 'binary') return this.transport.requestJson(this.uploadRequest(info, key, path, args));
+    if (info.body === 'binary') {
+      const answer = await this.transport.requestJson(this.uploadRequest(info, key, path, args));
+      // `POST upload` answers an object whose `content_uri` is required; the
+      // upload to an mxc created first (`PUT upload/{serverName}/{mediaId}`)
+      // answers `{}` and is not held to it.
+      if (info.answer === 'object') this.checkContentUri(answer, info.method, path);
+      return answer;
+    }
     const request = jsonRequest(info, key, path, args);
     if (info.response !== 'binary') return this.transport.requestJson(request);
     // The spec lets downloads and thumbnails redirect (to a CDN, for one).
     return mediaResponse(await this.transport.requestRaw({ ...request, responseKind: 'binary', redirect: 'follow' }));
+  }
+
+  /** Refuses an upload's answer without an `mxc://` `content_uri`, as an {@link InvalidResponseError}. */
+  private checkContentUri(answer: unknown, method: string, path: string): void {
+    const uri = typeof answer === 'object' && answer !== null ? (answer as { content_uri?: unknown }).content_uri : undefined;
+    let problem: string | undefined;
+    if (uri === undefined) problem = 'an object without a content_uri';
+    else if (typeof uri !== 'string') problem = 'an object whose content_uri is not a string';
+    else if (!uri.startsWith('mxc://')) problem = 'an object whose content_uri is not an mxc:// URI';
+    if (problem === undefined) return;
+    const scrub = (text: string): string => (this.transport.scrub === undefined ? text : this.transport.scrub(text));
+    throw new InvalidResponseError(200, scrub(JSON.stringify(answer)).slice(0, EXCERPT_CHARS), method, scrub(path), {
+      problem: `${problem}, where the operation answers an mxc:// content_uri`,
+    });
   }
 
   private uploadRequest(info: RouteInfo, route: string, path: string, args: readonly unknown[]): TransportRequest {

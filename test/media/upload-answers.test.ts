@@ -3,6 +3,7 @@
  * every other operation's: `POST upload` answers an object with a required
  * `content_uri`, so an empty body is not read as `{}`; `PUT upload/{serverName}/{mediaId}`
  * answers an object without required fields, so an empty body is `{}` there.
+ * An object without a string `mxc://` `content_uri` is refused too.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,19 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
     expect(error.message).toBe(`[200] Response body is ${problem}: POST /_matrix/media/v3/upload`);
     expect(error.excerpt).toBe(body);
     // A verdict on the answer, not a failure to retry.
+    expect(server.requests.filter((r) => r.url.startsWith('/_matrix/media/')).length).toBe(1);
+  });
+
+  it.each([
+    ['{}', {}, 'an object without a content_uri'],
+    ['a content_uri that is a number', { content_uri: 42 }, 'an object whose content_uri is not a string'],
+    ['a content_uri that is not an mxc URI', { content_uri: 'https://hs.test/a' }, 'an object whose content_uri is not an mxc:// URI'],
+  ])('an upload answered with %s is an InvalidResponseError naming the missing content_uri', async (_name, body, problem) => {
+    const { server, client } = await mediaServer(json(200, body));
+    const error = (await rejection(client.media.upload.post(bytes, { contentType: 'image/png' }))) as InvalidResponseError;
+    expect(isInvalidResponseError(error)).toBe(true);
+    expect(error.message).toBe(`[200] Response body is ${problem}, where the operation answers an mxc:// content_uri: POST /_matrix/media/v3/upload`);
+    expect(error.excerpt).toBe(JSON.stringify(body));
     expect(server.requests.filter((r) => r.url.startsWith('/_matrix/media/')).length).toBe(1);
   });
 

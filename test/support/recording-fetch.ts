@@ -33,6 +33,10 @@ export function recordingFetch(options: RecordingFetchOptions = {}): { fetch: ty
         headers: { 'content-type': 'image/png', 'content-disposition': 'inline; filename="a.png"', 'content-length': '4' },
       });
     }
+    if (request.method === 'POST' && /\/media\/v\d+\/upload$/.test(pathname)) {
+      // As a server answers an upload: its content_uri is required.
+      return Response.json({ content_uri: 'mxc://hs.test/uploaded' });
+    }
     return Response.json({});
   };
   return { fetch: impl as typeof fetch, requests };
