@@ -223,7 +223,7 @@ export function createClientWithTable(options: ClientOptions, table: RouteTable)
   if (validate !== undefined) {
     const logger = transportOptions.logger ?? DEFAULT_TRANSPORT_OPTIONS.logger;
     // One line per finding, through the client's logger, scrubbed like every line of the transport.
-    validation = { validate, warn: (line) => logger.warn(transport.scrub(line)) };
+    validation = { validate, warn: (line) => logger.warn(transport.scrub(line)), scrub: (text) => transport.scrub(text) };
   }
   return build(table, transport, new MediaGateway(table, transport), transport, sync, validation);
 }

@@ -35,9 +35,9 @@ function checkContent(hook: ValidationHook, info: RouteInfo, route: string, valu
   if (param === undefined) return;
   const type = values[info.params.indexOf(param)];
   if (type === undefined) return;
-  const { validate, warn } = hook;
+  const { validate, warn, scrub } = hook;
   if (route !== TO_DEVICE_ROUTE) {
-    validate.checkOutgoing(type, body ?? {}, route, warn);
+    validate.checkOutgoing(type, body ?? {}, route, warn, undefined, scrub);
     return;
   }
   const messages = isRecord(body) ? body.messages : undefined;
@@ -46,7 +46,7 @@ function checkContent(hook: ValidationHook, info: RouteInfo, route: string, valu
     const devices = messages[user];
     if (!isRecord(devices)) continue;
     for (const device of Object.keys(devices)) {
-      validate.checkOutgoing(type, devices[device], route, warn, `messages[${boundedKey(user)}][${boundedKey(device)}]`);
+      validate.checkOutgoing(type, devices[device], route, warn, `messages[${boundedKey(user)}][${boundedKey(device)}]`, scrub);
     }
   }
 }

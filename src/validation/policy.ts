@@ -60,7 +60,7 @@ export function eventValidation(options: EventValidationOptions = {}): EventVali
     outgoing,
     incoming,
     counts,
-    checkOutgoing(type: string, content: unknown, route: string, warn: (line: string) => void, at = 'content'): void {
+    checkOutgoing(type: string, content: unknown, route: string, warn: (line: string) => void, at = 'content', scrub?: (text: string) => string): void {
       if (outgoing === 'off') return;
       const issues: ValidationIssue[] = [];
       contentIssues(type, content, at, issues);
@@ -72,7 +72,10 @@ export function eventValidation(options: EventValidationOptions = {}): EventVali
         return;
       }
       counts.outgoingRejected++;
-      throw new EventValidationError(line, type, issues);
+      // No configured secret in an error: the refusal and its issues go through the client's scrub.
+      if (scrub === undefined) throw new EventValidationError(line, type, issues);
+      const scrubbed = issues.map((i) => ({ path: scrub(i.path), expected: scrub(i.expected), found: scrub(i.found) }));
+      throw new EventValidationError(scrub(line), scrub(type), scrubbed);
     },
     checkIncoming(event: unknown, shape: EventShape, where: string, warn: (line: string) => void): IncomingVerdict | undefined {
       if (incoming === 'off') return undefined;

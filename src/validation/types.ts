@@ -102,9 +102,10 @@ export interface EventValidation {
    * Checks content about to be sent as `type` on `route` (a route template,
    * never a filled path). Throws `EventValidationError` under `throw`; under
    * `warn` calls `warn` with one scrubbed-safe line. `at` prefixes the paths
-   * (`messages["@u:x"].DEVICE` for a to-device message).
+   * (`messages["@u:x"].DEVICE` for a to-device message). `scrub`, when given,
+   * is applied to the refusal's message and to each issue it carries.
    */
-  checkOutgoing(type: string, content: unknown, route: string, warn: (line: string) => void, at?: string): void;
+  checkOutgoing(type: string, content: unknown, route: string, warn: (line: string) => void, at?: string, scrub?: (text: string) => string): void;
   /**
    * Checks an incoming event. `undefined` when it passes (or the policy is
    * `off`); else what to do, after calling `warn` with one line under `warn`.
@@ -126,4 +127,6 @@ export interface EventValidation {
 export interface ValidationHook {
   readonly validate: EventValidation;
   readonly warn: (line: string) => void;
+  /** The client's scrubbing rule, applied to an outgoing refusal (its message and issues). */
+  readonly scrub?: ((text: string) => string) | undefined;
 }

@@ -3,6 +3,7 @@
  * invalid content is refused before any request (and never retried), valid
  * content goes as it is, `warn` logs one scrubbed line and sends.
  */
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createClient, isEventValidationError, isMatrixSdkError, type TransportLogger } from '../../src/index.js';
 import { eventValidation, EventValidationError } from '../../src/validation/index.js';
@@ -90,6 +91,27 @@ describe('outgoing content with validation on', () => {
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain('content["m.relates_to"].event_id: expected an event id');
     expect(logger.warnings[0]).not.toContain(token.slice(0, 12));
+  });
+
+  it('under throw, keeps a user-id-shaped access token out of the refusal: message, issues, stack and every printing', async () => {
+    const server = await start(json(200, { event_id: '$e' }));
+    const token = '@abcdefghijklmnopqrstuvwxyz:example.org';
+    const client = createClient({ baseUrl: server.url, accessToken: token, validate: eventValidation() });
+    const refusals = [
+      // The token as a value the issue quotes.
+      await client.api.rooms('!r:example.org').send('m.room.message').put({ msgtype: 'm.text', body: 'x', 'm.relates_to': { rel_type: 'm.thread', event_id: token } } as never).catch((e: unknown) => e),
+      // The token as a user id key the issue's path names.
+      await client.api.sendToDevice('m.room_key_request').put({ messages: { [token]: { DEVICE: { action: 'later' } } } } as never).catch((e: unknown) => e),
+    ];
+    expect(server.requests).toHaveLength(0);
+    for (const error of refusals) {
+      expect(error).toBeInstanceOf(EventValidationError);
+      const failure = error as EventValidationError;
+      expect(failure.issues.length).toBeGreaterThan(0);
+      expect(failure.message).toContain('<redacted>');
+      const printings = [failure.message, String(failure), failure.stack ?? '', JSON.stringify(failure), JSON.stringify(failure.issues), inspect(failure, { depth: Infinity })];
+      for (const text of printings) expect(text).not.toContain('abcdefghijklmnop');
+    }
   });
 
   it('checks nothing when off, and a client without validate sends what it is given', async () => {
