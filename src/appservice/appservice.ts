@@ -361,7 +361,12 @@ class AppserviceImpl implements ReceivingAppservice {
     if (this.#state !== 'running') return;
     this.#state = 'stopping';
     const deadline = options.deadlineMs ?? STOP_DEADLINE_MS;
-    await this.#dispatcher.idle(deadline);
+    if (!(await this.#dispatcher.idle(deadline))) {
+      const d = this.#dispatcher;
+      this.#logger.warn(
+        `stop(): ${d.depth} item(s) (run again after the next start) and ${d.invalidRunning} invalid handler run(s) did not finish within ${deadline} ms`,
+      );
+    }
     this.#dispatcher.halt();
     await this.#dispatcher.flushProgress();
     try {

@@ -174,6 +174,11 @@ export class Dispatcher {
   /** Inside {@link Dispatcher.#pump}: an item settled meanwhile leaves the next to its loop. */
   #pumping = false;
   #pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * `invalid` handler runs not yet returned: they hold no queue, but take a place under
+   * the concurrency cap and `idle()` waits for them (`reset()` keeps the count).
+   */
+  #invalidRunning = 0;
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
@@ -248,10 +253,10 @@ export class Dispatcher {
     }
   }
 
-  /** Resolves when the inbox is empty, or after `ms` (then `false`). */
+  /** Resolves when the inbox is empty and no `invalid` handler runs, or after `ms` (then `false`). */
   async idle(ms: number): Promise<boolean> {
     const started = this.#o.now();
-    while (this.#depth > 0 || this.#running > 0) {
+    while (this.#depth > 0 || this.#running > 0 || this.#invalidRunning > 0) {
       const left = ms - (this.#o.now() - started);
       if (left <= 0) return false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -272,6 +277,11 @@ export class Dispatcher {
   /** Items whose handlers are still running, those of a halted run included. */
   get active(): number {
     return this.#active;
+  }
+
+  /** `invalid` handler runs not yet returned, those of a halted run included. */
+  get invalidRunning(): number {
+    return this.#invalidRunning;
   }
 
   /** Resolves once every item started so far (before a halt too) has returned from its handlers. */
@@ -327,7 +337,7 @@ export class Dispatcher {
     this.#pumping = true;
     let finishedHere = 0;
     try {
-      while (!this.#halted && this.#running < this.#o.concurrency && this.#readyHead < this.#ready.length) {
+      while (!this.#halted && this.#running + this.#invalidRunning < this.#o.concurrency && this.#readyHead < this.#ready.length) {
         if (finishedHere >= SYNC_BUDGET) {
           // Synchronous handlers have had their turn: let the event loop answer requests first.
           this.#pumpLater();
@@ -443,9 +453,23 @@ export class Dispatcher {
     const verdict = hook.validate.checkIncoming(item.payload, shape, `an application service transaction (${item.kind})`, hook.warn);
     if (verdict === undefined) return false;
     callHook(this.#o.metrics.invalidEvent, { queue: item.queue, kind: item.kind, type: verdict.type, action: verdict.action, issues: verdict.issues.length });
-    // Not awaited: the registry reports a failing handler and never rejects; an `invalid` handler never holds the queue.
-    void this.#o.registry.emit('invalid', { action: verdict.action, type: verdict.type, issues: verdict.issues, kind: item.kind, queue: item.queue, event: item.payload }, txn.info);
+    // The registry reports a failing handler through `error` and never rejects. An `invalid`
+    // handler never holds its queue (nor the transaction's answer, sent before this check):
+    // it is tracked apart, under the concurrency cap, and `stop()` waits for it.
+    const running = this.#o.registry.emit('invalid', { action: verdict.action, type: verdict.type, issues: verdict.issues, kind: item.kind, queue: item.queue, event: item.payload }, txn.info);
+    if (running !== undefined) this.#trackInvalid(running);
     return verdict.action === 'dropped';
+  }
+
+  /** Counts an `invalid` handler run until it returns, then lets waiting work go on. */
+  #trackInvalid(running: Promise<void>): void {
+    this.#invalidRunning++;
+    const done = (): void => {
+      this.#invalidRunning--;
+      this.#notifyDepth();
+      this.#pump();
+    };
+    running.then(done, done);
   }
 
   /** The rest of {@link Dispatcher.#process} once the first attempt did not succeed synchronously. */

@@ -340,7 +340,9 @@ export interface TransactionResetInfo {
  * `invalid`: an event of a transaction did not match the spec's schema of its
  * type, under the opt-in event validation (`validate`). With `drop` its handlers
  * did not get it (it counts as done: the transaction is never held for it);
- * with `warn` they did.
+ * with `warn` they did. Its `invalid` handlers hold neither the transaction's
+ * answer nor the event's queue; they run under `concurrency`, and `stop()`
+ * waits for them up to its deadline.
  *
  * @example
  * ```ts
@@ -761,7 +763,8 @@ export interface DeadLetters {
  */
 export interface AppserviceStopOptions {
   /**
-   * How long to wait for running and queued handlers before closing the store (what is left runs after the next start).
+   * How long to wait for running and queued handlers (`invalid` handlers too) before closing the store (what is left runs
+   * after the next start; a deadline reached is logged as a warning).
    * @default 10_000
    */
   deadlineMs?: number;

@@ -2,12 +2,13 @@
  * Transaction events under the opt-in validation: checked after the
  * transaction was stored and acknowledged; under `drop` an invalid event is
  * done without its handlers (the transaction completes, nothing is retried),
- * counted through `metrics.invalidEvent` and published as `invalid`.
+ * counted through `metrics.invalidEvent` and published as `invalid`, whose
+ * handlers run under the concurrency cap and are waited for by `stop()`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryAppserviceStore, type Appservice, type AppserviceInvalidEventInfo } from '../../src/index.js';
 import { eventValidation } from '../../src/validation/index.js';
-import { collector, HS_TOKEN, message, putTransaction, registration, started } from '../appservice/helpers.js';
+import { collector, deferred, HS_TOKEN, message, putTransaction, registration, started } from '../appservice/helpers.js';
 
 let appservice: Appservice | undefined;
 afterEach(async () => {
@@ -116,5 +117,61 @@ describe('transaction events with validation on', () => {
     expect((await errors.done).map((e) => (e as Error).message)).toEqual(['invalid handler threw', 'invalid handler rejected']);
     await appservice.stop({ deadlineMs: 1_000 });
     expect(await store.pending()).toEqual([]);
+  });
+  it('stop() waits for a slow invalid handler, after the transaction was acknowledged without it', async () => {
+    appservice = await started({ validate: eventValidation({ incoming: 'drop' }) });
+    const entered = deferred();
+    let finished = false;
+    appservice.on('invalid', async () => {
+      entered.resolve();
+      // Slow: still running after stop() was called, and past the end of its synchronous part.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      finished = true;
+    });
+    expect((await appservice.fetch(putTransaction('t1', { events: [bad] }))).status).toBe(200);
+    await entered.promise;
+    expect(finished).toBe(false);
+    await appservice.stop({ deadlineMs: 5_000 });
+    expect(finished).toBe(true);
+  });
+
+  it('stop() reports an invalid handler that outlives its deadline, and still resolves', async () => {
+    const warnings: string[] = [];
+    appservice = await started({
+      validate: eventValidation({ incoming: 'drop' }),
+      logger: { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} },
+    });
+    const entered = deferred();
+    appservice.on('invalid', () => {
+      entered.resolve();
+      return new Promise<void>(() => undefined);
+    });
+    expect((await appservice.fetch(putTransaction('t1', { events: [bad] }))).status).toBe(200);
+    await entered.promise;
+    // The handler below never returns: stop() ends at its deadline.
+    await appservice.stop({ deadlineMs: 20 });
+    expect(warnings.filter((w) => w.includes('did not finish within 20 ms'))).toHaveLength(1);
+  });
+  it('runs invalid handlers under the concurrency cap: no more at once than concurrency allows', async () => {
+    appservice = await started({ validate: eventValidation({ incoming: 'drop' }), concurrency: 2 });
+    const gate = deferred();
+    const two = collector<number>(2);
+    const all = collector<number>(4);
+    let running = 0;
+    let most = 0;
+    appservice.on('invalid', async () => {
+      running++;
+      most = Math.max(most, running);
+      two.push(running);
+      await gate.promise;
+      running--;
+      all.push(running);
+    });
+    const events = [1, 2, 3, 4].map((n) => ({ ...message(n, `!r${n}:example.org`), content: { msgtype: 'm.text' } }));
+    expect((await appservice.fetch(putTransaction('t1', { events }))).status).toBe(200);
+    await two.done;
+    gate.resolve();
+    await all.done;
+    expect(most).toBe(2);
   });
 });
