@@ -253,18 +253,28 @@ export class Dispatcher {
     }
   }
 
-  /** Resolves when the inbox is empty and no `invalid` handler runs, or after `ms` (then `false`). */
+  /**
+   * Resolves when the inbox is empty and no `invalid` handler runs, or after `ms` (then `false`),
+   * timed by the package's one abortable wait (the appservice's `sleep`), ended as soon as it is idle.
+   */
   async idle(ms: number): Promise<boolean> {
-    const started = this.#o.now();
-    while (this.#depth > 0 || this.#running > 0 || this.#invalidRunning > 0) {
-      const left = ms - (this.#o.now() - started);
-      if (left <= 0) return false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
-      await Promise.race([this.#depthChanged(), timeout]);
-      clearTimeout(timer);
+    const busy = (): boolean => this.#depth > 0 || this.#running > 0 || this.#invalidRunning > 0;
+    if (!busy()) return true;
+    const ended = new AbortController();
+    let expired = false;
+    const timeUp = abortableSleep(this.#o.sleep, ms, ended.signal).then(
+      () => void (expired = true),
+      () => undefined,
+    );
+    try {
+      while (busy()) {
+        if (expired) return false;
+        await Promise.race([this.#depthChanged(), timeUp]);
+      }
+      return true;
+    } finally {
+      ended.abort();
     }
-    return true;
   }
 
   /** Stops taking items from the queues and ends the retry waits; what is left stays in the store. */

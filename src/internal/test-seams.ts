@@ -27,8 +27,8 @@ export interface SyncSeams {
 /** What a test may swap in an application service. */
 export interface AppserviceSeams {
   /**
-   * Waits between handler retries and start-up pings, and times the query budget and
-   * `start()`'s wait for a previous run's handlers; must reject when `signal` aborts.
+   * Waits between handler retries and start-up pings, and times the query budget,
+   * `stop()`'s deadline and `start()`'s wait for a previous run's handlers; must reject when `signal` aborts.
    */
   sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   /** Clock of durations and dead letters. @default Date.now */

@@ -149,7 +149,7 @@ describe('stop()', () => {
 
   it('a start() whose previous run left a handler that never finishes gives up at the stop() deadline with a clear error', async () => {
     const waits: { ms: number; signal: AbortSignal | undefined; elapse: () => void }[] = [];
-    const waited = deferred();
+    let waited = deferred();
     // The appservice's one wait, controlled here: the deadline passes when the test says so.
     const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
       new Promise<void>((resolve) => {
@@ -165,14 +165,20 @@ describe('stop()', () => {
     });
     await appservice.fetch(putTransaction('1', { events: [message(1)] }));
     await inHandler.promise;
-    await appservice.stop({ deadlineMs: 10 });
+    // stop()'s deadline is the same wait.
+    const stopping = appservice.stop({ deadlineMs: 10 });
+    await waited.promise;
+    expect(waits.map((w) => w.ms)).toEqual([10]);
+    waited = deferred();
+    waits[0]!.elapse();
+    await stopping;
 
     const fatal = deferred<unknown>();
     appservice.on('fatal', ({ error }) => fatal.resolve(error));
     const restart = appservice.start();
     await waited.promise;
-    expect(waits.map((w) => w.ms)).toEqual([10_000]);
-    waits[0]!.elapse();
+    expect(waits.map((w) => w.ms)).toEqual([10, 10_000]);
+    waits[1]!.elapse();
     await expect(restart).rejects.toThrow(
       '1 handler(s) of the previous run did not finish within 10000 ms (the stop() deadline): the application service was not started, so that no item runs twice at once',
     );
@@ -199,5 +205,32 @@ describe('stop()', () => {
     await running.promise;
     await appservice.stop({ deadlineMs: 5_000 });
     expect(finished).toBe(true);
+  });
+  it('ends its deadline wait as soon as the handlers are done: the wait is the appservice\'s one sleep, aborted, no timer left', async () => {
+    const waits: { ms: number; signal: AbortSignal | undefined }[] = [];
+    const waited = deferred();
+    // The appservice's one wait, controlled here: it never elapses on its own.
+    const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+      new Promise<void>(() => {
+        waits.push({ ms, signal });
+        waited.resolve();
+      });
+    const appservice = await started({ sleep });
+    const inHandler = deferred();
+    const release = deferred();
+    appservice.on('m.room.message', async () => {
+      inHandler.resolve();
+      await release.promise;
+    });
+    await appservice.fetch(putTransaction('1', { events: [message(1)] }));
+    await inHandler.promise;
+    const stopping = appservice.stop({ deadlineMs: 1_000 });
+    await Promise.race([waited.promise, stopping]);
+    expect(waits.map((w) => w.ms)).toEqual([1_000]);
+    expect(waits[0]!.signal?.aborted).toBe(false);
+    release.resolve();
+    await stopping;
+    expect(appservice.state).toBe('stopped');
+    expect(waits[0]!.signal?.aborted).toBe(true);
   });
 });
