@@ -30,7 +30,9 @@
  * flags to the server children (e.g. `--max-semi-space-size=1`, `--trace-gc-nvp`). The table also
  * prints external memory (ArrayBuffers among it) at 10% and at the end; `BENCH_SPACES=1` prints the
  * size of each V8 heap space per run; `BENCH_ALLOC_PROFILE=dir` samples what the receiver allocates,
- * garbage included, prints the top allocation sites and writes the profile into `dir`.
+ * garbage included, prints the top allocation sites and writes the profile into `dir`;
+ * `BENCH_REMEMBER=n` sets the receiver store's dedupe window (`remember`, 10,000 by default);
+ * `BENCH_HEAP_SNAPSHOTS=dir` writes a heap snapshot of the receiver into `dir` at each memory sample.
  *
  * Nothing here asserts a time: it prints figures and ratios, and no verdict.
  */
@@ -41,7 +43,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 const SELF = fileURLToPath(import.meta.url);
 const HS_TOKEN = 'bench_hs_token_0123456789abcdef0123456789abcdef';
@@ -190,6 +192,8 @@ async function child(options: ChildOptions): Promise<void> {
         .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1048576).toFixed(1)}`)
         .join(', ');
       (globalThis as { gc?: () => void }).gc?.();
+      const snapshots = process.env['BENCH_HEAP_SNAPSHOTS'];
+      if (snapshots && options.variant === 'ours') writeHeapSnapshot(join(snapshots, `receiver-${process.pid}-${Date.now()}.heapsnapshot`));
       send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed, external, arrayBuffers, spaces, cpuMs });
     } else if (message.kind === 'stats') {
       void (async () => {
@@ -618,6 +622,8 @@ async function parent(): Promise<void> {
 interface SoakSample {
   events: number;
   heapUsed: number;
+  /** V8's committed heap (before the GC). */
+  heapTotal: number;
   rss: number;
 }
 
@@ -656,7 +662,7 @@ async function soakRun(variant: Variant, events: number, homeserverUrl: string):
           }
         }
         const mem = await server.ask({ kind: 'rss' }, 'rss');
-        samples.push({ events: (t + 1) * PER_TXN, heapUsed: mem.heapUsed, rss: mem.rss });
+        samples.push({ events: (t + 1) * PER_TXN, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, rss: mem.rss });
       }
     }
     return samples;
@@ -682,12 +688,12 @@ async function soak(events: number): Promise<void> {
     const results = new Map<Variant, SoakSample[]>();
     for (const v of variants) results.set(v, await soakRun(v, events, homeserver.url));
     const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
-    console.log(`${'events'.padStart(9)}  ${variants.map((v) => `${`${v} heap`.padStart(20)} ${`${v} RSS`.padStart(20)}`).join('  ')}`);
+    console.log(`${'events'.padStart(9)}  ${variants.map((v) => `${`${v}: heap after GC`.padStart(28)} ${'committed'.padStart(10)} ${'RSS'.padStart(9)}`).join('  ')}`);
     const rows = results.get(variants[0]!)!.length;
     for (let i = 0; i < rows; i++) {
       const cells = variants.map((v) => {
         const s = results.get(v)![i]!;
-        return `${mb(s.heapUsed).padStart(20)} ${mb(s.rss).padStart(20)}`;
+        return `${mb(s.heapUsed).padStart(28)} ${mb(s.heapTotal).padStart(10)} ${mb(s.rss).padStart(9)}`;
       });
       console.log(`${String(results.get(variants[0]!)![i]!.events).padStart(9)}  ${cells.join('  ')}`);
     }
