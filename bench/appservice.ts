@@ -3,7 +3,7 @@
  *
  *   npm run bench:appservice                     # 3 runs per variant, 100,000 events each
  *   npx tsx bench/appservice.ts [runs] [events]  # e.g. `1 20000` for a quick look
- *   npm run bench:appservice:soak                # `--soak 300000`: heap after GC every 10% (see {@link soak})
+ *   npm run bench:appservice:soak                # `--soak 500000`: heap after GC every 10% (see {@link soak})
  *
  * This process plays the homeserver: it PUTs transactions of 100 `m.room.message` events
  * (a few hundred bytes each, spread over 20 rooms) to `/_matrix/app/v1/transactions/{txnId}`
