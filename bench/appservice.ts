@@ -31,7 +31,7 @@
  * prints external memory (ArrayBuffers among it) at 10% and at the end; `BENCH_SPACES=1` prints the
  * size of each V8 heap space per run; `BENCH_ALLOC_PROFILE=dir` samples what the receiver allocates,
  * garbage included, prints the top allocation sites and writes the profile into `dir`;
- * `BENCH_REMEMBER=n` sets the receiver store's dedupe window (`remember`, 10,000 by default);
+ * `BENCH_ROOMS=n` spreads the events over `n` rooms instead of 20; `BENCH_REMEMBER=n` sets the receiver store's dedupe window (`remember`, 10,000 by default);
  * `BENCH_HEAP_SNAPSHOTS=dir` writes a heap snapshot of the receiver into `dir` at each memory sample.
  *
  * Nothing here asserts a time: it prints figures and ratios, and no verdict.
@@ -49,7 +49,8 @@ const SELF = fileURLToPath(import.meta.url);
 const HS_TOKEN = 'bench_hs_token_0123456789abcdef0123456789abcdef';
 const AS_TOKEN = 'bench_as_token_0123456789abcdef0123456789abcdef';
 const SERVER_NAME = 'bench.example';
-const ROOMS = 20;
+/** Rooms the events are spread over (`BENCH_ROOMS`, 20 by default; a large number gives each event a room of its own). */
+const ROOMS = Number(process.env['BENCH_ROOMS'] ?? 20);
 const PER_TXN = 100;
 
 // ---------------------------------------------------------------------------
