@@ -39,7 +39,9 @@ export interface ReceiverUnderTest {
 export async function receiverServer(options: ReceiverBenchOptions): Promise<ReceiverUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'mf-bench-appservice-'));
   const lines: string[] = [];
-  const store = new FileAppserviceStore(dir);
+  // BENCH_REMEMBER: how many transaction ids and event ids the store keeps for the dedupe (its default, 10,000, when unset).
+  const remember = Number(process.env['BENCH_REMEMBER'] ?? 0);
+  const store = new FileAppserviceStore(dir, remember > 0 ? { remember } : {});
   const note = (line: string): void => void (lines.length < 50 && lines.push(line));
   const appserviceOptions: AppserviceOptions = {
     registration: {

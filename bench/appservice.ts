@@ -3,6 +3,7 @@
  *
  *   npm run bench:appservice                     # 3 runs per variant, 100,000 events each
  *   npx tsx bench/appservice.ts [runs] [events]  # e.g. `1 20000` for a quick look
+ *   npm run bench:appservice:soak                # `--soak 500000`: heap after GC every 10% (see {@link soak})
  *
  * This process plays the homeserver: it PUTs transactions of 100 `m.room.message` events
  * (a few hundred bytes each, spread over 20 rooms) to `/_matrix/app/v1/transactions/{txnId}`
@@ -29,7 +30,9 @@
  * flags to the server children (e.g. `--max-semi-space-size=1`, `--trace-gc-nvp`). The table also
  * prints external memory (ArrayBuffers among it) at 10% and at the end; `BENCH_SPACES=1` prints the
  * size of each V8 heap space per run; `BENCH_ALLOC_PROFILE=dir` samples what the receiver allocates,
- * garbage included, prints the top allocation sites and writes the profile into `dir`.
+ * garbage included, prints the top allocation sites and writes the profile into `dir`;
+ * `BENCH_ROOMS=n` spreads the events over `n` rooms instead of 20; `BENCH_REMEMBER=n` sets the receiver store's dedupe window (`remember`, 10,000 by default);
+ * `BENCH_HEAP_SNAPSHOTS=dir` writes a heap snapshot of the receiver into `dir` at each memory sample.
  *
  * Nothing here asserts a time: it prints figures and ratios, and no verdict.
  */
@@ -40,13 +43,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 const SELF = fileURLToPath(import.meta.url);
 const HS_TOKEN = 'bench_hs_token_0123456789abcdef0123456789abcdef';
 const AS_TOKEN = 'bench_as_token_0123456789abcdef0123456789abcdef';
 const SERVER_NAME = 'bench.example';
-const ROOMS = 20;
+/** Rooms the events are spread over (`BENCH_ROOMS`, 20 by default; a large number gives each event a room of its own). */
+const ROOMS = Number(process.env['BENCH_ROOMS'] ?? 20);
 const PER_TXN = 100;
 
 // ---------------------------------------------------------------------------
@@ -189,6 +193,8 @@ async function child(options: ChildOptions): Promise<void> {
         .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1048576).toFixed(1)}`)
         .join(', ');
       (globalThis as { gc?: () => void }).gc?.();
+      const snapshots = process.env['BENCH_HEAP_SNAPSHOTS'];
+      if (snapshots && options.variant === 'ours') writeHeapSnapshot(join(snapshots, `receiver-${process.pid}-${Date.now()}.heapsnapshot`));
       send({ kind: 'rss', rss, heapTotal, heapUsed: process.memoryUsage().heapUsed, external, arrayBuffers, spaces, cpuMs });
     } else if (message.kind === 'stats') {
       void (async () => {
@@ -609,8 +615,108 @@ async function parent(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Soak: the heap after GC over a long run.
+// ---------------------------------------------------------------------------
+
+/** One sample of a soak run: after how many events, the heap after a full GC and the RSS. */
+interface SoakSample {
+  events: number;
+  heapUsed: number;
+  /** V8's committed heap (before the GC). */
+  heapTotal: number;
+  rss: number;
+}
+
+/** The least-squares slope of the heap after GC over `samples`, in bytes per 10,000 events. */
+function slopePer10k(samples: readonly SoakSample[]): number {
+  const n = samples.length;
+  const mx = samples.reduce((s, p) => s + p.events, 0) / n;
+  const my = samples.reduce((s, p) => s + p.heapUsed, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of samples) {
+    num += (p.events - mx) * (p.heapUsed - my);
+    den += (p.events - mx) ** 2;
+  }
+  return den === 0 ? NaN : (num / den) * 10_000;
+}
+
+/** Pushes `events` events one transaction at a time and samples the server's heap after GC and RSS every 10%. */
+async function soakRun(variant: Variant, events: number, homeserverUrl: string): Promise<SoakSample[]> {
+  const server = await startChild({ variant, homeserverUrl });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const total = Math.ceil(events / PER_TXN);
+    const tenth = Math.ceil(total / 10);
+    const samples: SoakSample[] = [];
+    for (let t = 0; t < total; t++) {
+      const { status } = await put(agent, server.port, `t${t}`, transaction(t));
+      if (status !== 200) throw new Error(`${variant}: transaction ${t} was answered ${status}`);
+      if ((t + 1) % tenth === 0 || t === total - 1) {
+        if (variant === 'ours') {
+          // Let the handler and the store catch up, so the sample is not the backlog.
+          for (const deadline = Date.now() + 120_000; ; await new Promise((resolve) => setTimeout(resolve, 5))) {
+            const stats = await server.ask({ kind: 'stats' }, 'stats');
+            if (stats.handled >= (t + 1) * PER_TXN && stats.pending === 0) break;
+            if (Date.now() > deadline) throw new Error('ours: the handler and the store did not catch up within 120 s');
+          }
+        }
+        const mem = await server.ask({ kind: 'rss' }, 'rss');
+        samples.push({ events: (t + 1) * PER_TXN, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, rss: mem.rss });
+      }
+    }
+    return samples;
+  } finally {
+    agent.destroy();
+    await server.ask({ kind: 'stop' }, 'stopped').catch(() => undefined);
+  }
+}
+
+/**
+ * `--soak N`: pushes N events to the durable floor and to the receiver (one transaction in flight)
+ * and prints, every 10% of the run, the heap after a forced full GC and the RSS of each, then the
+ * slope of the heap after GC over the second half of the run, in KB per 10,000 events.
+ */
+async function soak(events: number): Promise<void> {
+  const homeserver = await fakeHomeserver();
+  const variants: Variant[] = (process.env['BENCH_VARIANTS']?.split(',') as Variant[] | undefined) ?? ['durable floor', 'ours'];
+  console.log(
+    `appservice soak: ${events} events in transactions of ${PER_TXN} (${ROOMS} rooms), one in flight; ` +
+      `heap after a forced full GC and RSS every 10% (node ${process.version})`,
+  );
+  try {
+    const results = new Map<Variant, SoakSample[]>();
+    for (const v of variants) results.set(v, await soakRun(v, events, homeserver.url));
+    const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
+    console.log(`${'events'.padStart(9)}  ${variants.map((v) => `${`${v}: heap after GC`.padStart(28)} ${'committed'.padStart(10)} ${'RSS'.padStart(9)}`).join('  ')}`);
+    const rows = results.get(variants[0]!)!.length;
+    for (let i = 0; i < rows; i++) {
+      const cells = variants.map((v) => {
+        const s = results.get(v)![i]!;
+        return `${mb(s.heapUsed).padStart(28)} ${mb(s.heapTotal).padStart(10)} ${mb(s.rss).padStart(9)}`;
+      });
+      console.log(`${String(results.get(variants[0]!)![i]!.events).padStart(9)}  ${cells.join('  ')}`);
+    }
+    for (const v of variants) {
+      const samples = results.get(v)!;
+      const half = samples.filter((s) => s.events >= events / 2);
+      const first = samples[0]!;
+      const last = samples[samples.length - 1]!;
+      console.log(
+        `${v}: heap after GC ${mb(first.heapUsed)} at ${first.events} events → ${mb(last.heapUsed)} at ${last.events}; ` +
+          `slope over the second half ${kb(slopePer10k(half))} per 10,000 events; RSS ${mb(first.rss)} → ${mb(last.rss)}`,
+      );
+    }
+  } finally {
+    homeserver.close();
+  }
+}
+
 if (process.argv[2] === '--child') {
   await child(JSON.parse(process.argv[3]!) as ChildOptions);
+} else if (process.argv[2] === '--soak') {
+  await soak(Number(process.argv[3] ?? 300_000));
 } else {
   await parent();
 }

@@ -173,6 +173,11 @@ export class StoreState {
     return this.#dead.has(id);
   }
 
+  /** How many entries each part holds: the dedupe index is bounded by `remember`, the rest by the work not yet done. */
+  sizes(): { seen: number; events: number; pending: number; dead: number } {
+    return { seen: this.#seen.size, events: this.#events.size, pending: this.#pending.size, dead: this.#dead.size };
+  }
+
   /** Everything, for a compacted snapshot. */
   snapshot(): { seen: [string, string, string][]; events: string[]; pending: AcceptRecord[]; dead: DeadLetter[] } {
     return {
