@@ -682,11 +682,6 @@ export interface AppserviceOptions {
    */
   queryTimeoutMs?: number;
   /**
-   * Event ids remembered for the event id dedupe.
-   * @default 10_000
-   */
-  recentEventIds?: number;
-  /**
    * Ping the homeserver at `start()`.
    * @default true
    */
