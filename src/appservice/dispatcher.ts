@@ -232,25 +232,7 @@ export class Dispatcher {
   async waitForRoom(count: number, limit: number, budgetMs: number, isAccepting: () => boolean): Promise<boolean> {
     const fits = (): boolean => this.#depth === 0 || this.#depth + count <= limit;
     if (fits()) return true;
-    let expired = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        expired = true;
-        resolve();
-      }, budgetMs);
-      // A wait alone never keeps a process alive (where timers can say so).
-      (timer as { unref?: () => void }).unref?.();
-    });
-    try {
-      while (!fits()) {
-        if (expired || !isAccepting()) return false;
-        await Promise.race([this.#depthChanged(), deadline]);
-      }
-      return true;
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.#waitUntil(fits, budgetMs, isAccepting);
   }
 
   /**
@@ -260,6 +242,15 @@ export class Dispatcher {
   async idle(ms: number): Promise<boolean> {
     const busy = (): boolean => this.#depth > 0 || this.#running > 0 || this.#invalidRunning > 0;
     if (!busy()) return true;
+    return this.#waitUntil(() => !busy(), ms, () => true);
+  }
+
+  /**
+   * Waits until `done()` holds (then `true`), re-checked whenever the inbox changes, or until
+   * `ms` pass or `going()` turns false (then `false`). Timed by the package's one abortable wait
+   * (the appservice's `sleep`), which is ended as soon as the wait is over: no timer is left behind.
+   */
+  async #waitUntil(done: () => boolean, ms: number, going: () => boolean): Promise<boolean> {
     const ended = new AbortController();
     let expired = false;
     const timeUp = abortableSleep(this.#o.sleep, ms, ended.signal).then(
@@ -267,8 +258,8 @@ export class Dispatcher {
       () => undefined,
     );
     try {
-      while (busy()) {
-        if (expired) return false;
+      while (!done()) {
+        if (expired || !going()) return false;
         await Promise.race([this.#depthChanged(), timeUp]);
       }
       return true;

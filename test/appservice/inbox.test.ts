@@ -298,6 +298,34 @@ describe('backpressure', () => {
     expect(log).toEqual(['accept 1 new', 'released', 'accept 2 new']);
   });
 
+  it('a held transaction waits through the appservice\'s one sleep for its budget, and that wait is ended once the inbox has room', async () => {
+    const waits: { ms: number; signal: AbortSignal | undefined }[] = [];
+    const waited = deferred();
+    // The appservice's one wait, controlled here: it never elapses on its own.
+    const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+      new Promise<void>(() => {
+        waits.push({ ms, signal });
+        waited.resolve();
+      });
+    appservice = await started({ inboxLimit: 2, backpressureBudgetMs: 7_000, sleep });
+    const release = deferred();
+    const firstRunning = deferred();
+    appservice.on('m.room.message', async (event) => {
+      if (event.event_id === '$e1') {
+        firstRunning.resolve();
+        await release.promise;
+      }
+    });
+    expect((await appservice.fetch(putTransaction('1', { events: [message(1), message(2)] }))).status).toBe(200);
+    await firstRunning.promise;
+    const held = appservice.fetch(putTransaction('2', { events: [message(3)] }));
+    await waited.promise;
+    expect(waits.map((w) => w.ms)).toEqual([7_000]);
+    expect(waits[0]!.signal?.aborted).toBe(false);
+    release.resolve();
+    expect((await held).status).toBe(200);
+    expect(waits[0]!.signal?.aborted).toBe(true);
+  });
   it('held past the budget it is answered 503 M_LIMIT_EXCEEDED with Retry-After, never 413, and a ping follows once it would fit', async () => {
     const pings: string[] = [];
     const fakeFetch: typeof fetch = async (input) => {
