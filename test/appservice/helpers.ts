@@ -73,6 +73,39 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
+/**
+ * The appservice's one wait (its `sleep` seam), controlled by a test: each wait is recorded
+ * with its duration and signal, and elapses only when the test calls its `elapse`.
+ */
+export function controlledSleep(): {
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  waits: { ms: number; signal: AbortSignal | undefined; elapse: () => void }[];
+  /** Resolves once `count` waits have begun. */
+  begun: (count: number) => Promise<void>;
+} {
+  const waits: { ms: number; signal: AbortSignal | undefined; elapse: () => void }[] = [];
+  const watchers: { count: number; resolve: () => void }[] = [];
+  const notify = (): void => {
+    for (const w of watchers.filter((x) => waits.length >= x.count)) {
+      watchers.splice(watchers.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  return {
+    waits,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        waits.push({ ms, signal, elapse: resolve });
+        notify();
+      }),
+    begun: (count) =>
+      new Promise<void>((resolve) => {
+        watchers.push({ count, resolve });
+        notify();
+      }),
+  };
+}
+
 /** Resolves once `count` values were collected by `push`. */
 export function collector<T>(count: number): { push: (value: T) => void; values: T[]; done: Promise<T[]> } {
   const values: T[] = [];

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryAppserviceStore, type Appservice, type AppserviceStore, type InboxTransaction } from '../../src/index.js';
-import { collector, deferred, message, putTransaction, started } from './helpers.js';
+import { collector, controlledSleep, deferred, message, putTransaction, started } from './helpers.js';
 
 let appservice: Appservice | undefined;
 afterEach(async () => {
@@ -299,14 +299,8 @@ describe('backpressure', () => {
   });
 
   it('a held transaction waits through the appservice\'s one sleep for its budget, and that wait is ended once the inbox has room', async () => {
-    const waits: { ms: number; signal: AbortSignal | undefined }[] = [];
-    const waited = deferred();
     // The appservice's one wait, controlled here: it never elapses on its own.
-    const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-      new Promise<void>(() => {
-        waits.push({ ms, signal });
-        waited.resolve();
-      });
+    const { sleep, waits, begun } = controlledSleep();
     appservice = await started({ inboxLimit: 2, backpressureBudgetMs: 7_000, sleep });
     const release = deferred();
     const firstRunning = deferred();
@@ -319,7 +313,7 @@ describe('backpressure', () => {
     expect((await appservice.fetch(putTransaction('1', { events: [message(1), message(2)] }))).status).toBe(200);
     await firstRunning.promise;
     const held = appservice.fetch(putTransaction('2', { events: [message(3)] }));
-    await waited.promise;
+    await begun(1);
     expect(waits.map((w) => w.ms)).toEqual([7_000]);
     expect(waits[0]!.signal?.aborted).toBe(false);
     release.resolve();

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryAppserviceStore, type AppserviceReadyInfo } from '../../src/index.js';
-import { deferred, makeAppservice, message, putTransaction, started } from './helpers.js';
+import { controlledSleep, deferred, makeAppservice, message, putTransaction, started } from './helpers.js';
 
 /** A fetch that answers the ping with the given statuses in turn, logging each request. */
 function pingServer(statuses: number[], log: string[]): typeof fetch {
@@ -148,14 +148,8 @@ describe('stop()', () => {
   });
 
   it('a start() whose previous run left a handler that never finishes gives up at the stop() deadline with a clear error', async () => {
-    const waits: { ms: number; signal: AbortSignal | undefined; elapse: () => void }[] = [];
-    let waited = deferred();
     // The appservice's one wait, controlled here: the deadline passes when the test says so.
-    const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-      new Promise<void>((resolve) => {
-        waits.push({ ms, signal, elapse: resolve });
-        waited.resolve();
-      });
+    const { sleep, waits, begun } = controlledSleep();
     const appservice = await started({ sleep });
     const inHandler = deferred();
     const release = deferred();
@@ -167,16 +161,15 @@ describe('stop()', () => {
     await inHandler.promise;
     // stop()'s deadline is the same wait.
     const stopping = appservice.stop({ deadlineMs: 10 });
-    await waited.promise;
+    await begun(1);
     expect(waits.map((w) => w.ms)).toEqual([10]);
-    waited = deferred();
     waits[0]!.elapse();
     await stopping;
 
     const fatal = deferred<unknown>();
     appservice.on('fatal', ({ error }) => fatal.resolve(error));
     const restart = appservice.start();
-    await waited.promise;
+    await begun(2);
     expect(waits.map((w) => w.ms)).toEqual([10, 10_000]);
     waits[1]!.elapse();
     await expect(restart).rejects.toThrow(
@@ -207,14 +200,8 @@ describe('stop()', () => {
     expect(finished).toBe(true);
   });
   it('ends its deadline wait as soon as the handlers are done: the wait is the appservice\'s one sleep, aborted, no timer left', async () => {
-    const waits: { ms: number; signal: AbortSignal | undefined }[] = [];
-    const waited = deferred();
     // The appservice's one wait, controlled here: it never elapses on its own.
-    const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-      new Promise<void>(() => {
-        waits.push({ ms, signal });
-        waited.resolve();
-      });
+    const { sleep, waits, begun } = controlledSleep();
     const appservice = await started({ sleep });
     const inHandler = deferred();
     const release = deferred();
@@ -225,7 +212,7 @@ describe('stop()', () => {
     await appservice.fetch(putTransaction('1', { events: [message(1)] }));
     await inHandler.promise;
     const stopping = appservice.stop({ deadlineMs: 1_000 });
-    await Promise.race([waited.promise, stopping]);
+    await Promise.race([begun(1), stopping]);
     expect(waits.map((w) => w.ms)).toEqual([1_000]);
     expect(waits[0]!.signal?.aborted).toBe(false);
     release.resolve();

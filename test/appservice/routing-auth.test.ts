@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Appservice } from '../../src/index.js';
 import { APPSERVICE_OPERATIONS, matchRoute } from '../../src/appservice/router.js';
 import { ROUTES } from '../../generated/routes.js';
-import { BASE, HS_TOKEN, deferred, message, putTransaction, request, started } from './helpers.js';
+import { BASE, HS_TOKEN, controlledSleep, deferred, message, putTransaction, request, started } from './helpers.js';
 
 let appservice: Appservice | undefined;
 afterEach(async () => {
@@ -154,22 +154,15 @@ describe('routing', () => {
   });
 
   it('the query budget is the appservice\'s one wait: a query that never answers is 404 when it runs out, and an answer ends the wait', async () => {
-    const waits: { ms: number; signal: AbortSignal | undefined; elapse: () => void }[] = [];
-    let waited = deferred();
-    const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-      new Promise<void>((resolve) => {
-        waits.push({ ms, signal, elapse: resolve });
-        waited.resolve();
-      });
+    const { sleep, waits, begun } = controlledSleep();
     appservice = await started({ queryTimeoutMs: 60_000, sleep });
     appservice.onUserQuery = (userId) => (userId === '@fast:y' ? true : new Promise<boolean>(() => {}));
     const slow = appservice.fetch(request('GET', '/_matrix/app/v1/users/%40slow%3Ay'));
-    await waited.promise;
+    await begun(1);
     expect(waits.map((w) => w.ms)).toEqual([60_000]);
     waits[0]!.elapse();
     expect((await slow).status).toBe(404);
 
-    waited = deferred();
     expect((await appservice.fetch(request('GET', '/_matrix/app/v1/users/%40fast%3Ay'))).status).toBe(200);
     expect(waits).toHaveLength(2);
     expect(waits[1]!.signal?.aborted).toBe(true);
