@@ -248,6 +248,17 @@ interface Child {
   ask<K extends FromChild['kind']>(message: ToChild, kind: K): Promise<Extract<FromChild, { kind: K }>>;
 }
 
+type Stats = Extract<FromChild, { kind: 'stats' }>;
+
+/** Asks the child for its stats until `done` holds them (every `pollMs`), for at most `withinMs`; throws `${what} within …` after. */
+async function untilStats(server: Child, done: (stats: Stats) => boolean, what: string, withinMs = 120_000, pollMs = 5): Promise<Stats> {
+  for (const deadline = Date.now() + withinMs; ; await new Promise((resolve) => setTimeout(resolve, pollMs))) {
+    const stats = await server.ask({ kind: 'stats' }, 'stats');
+    if (done(stats)) return stats;
+    if (Date.now() > deadline) throw new Error(`${what} within ${withinMs / 1000} s`);
+  }
+}
+
 async function startChild(options: ChildOptions): Promise<Child> {
   const proc = fork(SELF, ['--child', JSON.stringify(options)], {
     execArgv: ['--expose-gc', ...(process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? []), '--import', 'tsx'],
@@ -387,20 +398,10 @@ async function run(variant: Variant, events: number, inFlight: number, homeserve
     let recordedMs: number | undefined;
     if (variant === 'ours') {
       const want = total * PER_TXN;
-      for (const deadline = Date.now() + 120_000; ; await new Promise((resolve) => setTimeout(resolve, 5))) {
-        const stats = await server.ask({ kind: 'stats' }, 'stats');
-        if (stats.handled >= want) {
-          pendingAtDrain = stats.pending;
-          break;
-        }
-        if (Date.now() > deadline) throw new Error('ours: the handler did not see every event within 120 s');
-      }
+      pendingAtDrain = (await untilStats(server, (stats) => stats.handled >= want, 'ours: the handler did not see every event')).pending;
       handledMs = performance.now() - started;
       heapDrained = (await server.ask({ kind: 'rss' }, 'rss')).heapUsed;
-      for (const deadline = Date.now() + 120_000; ; await new Promise((resolve) => setTimeout(resolve, 5))) {
-        if ((await server.ask({ kind: 'stats' }, 'stats')).pending === 0) break;
-        if (Date.now() > deadline) throw new Error('ours: the store did not record every transaction as processed within 120 s');
-      }
+      await untilStats(server, (stats) => stats.pending === 0, 'ours: the store did not record every transaction as processed');
       recordedMs = performance.now() - started;
     }
     latencies.sort();
@@ -476,10 +477,7 @@ async function slowScenario(homeserver: FakeHomeserver, transactions: number, sl
     }
     const pushedMs = performance.now() - started;
     const want = transactions * PER_TXN;
-    for (const deadline = Date.now() + 300_000; ; await new Promise((resolve) => setTimeout(resolve, 50))) {
-      if ((await server.ask({ kind: 'stats' }, 'stats')).handled >= want) break;
-      if (Date.now() > deadline) throw new Error('slow handler: not every event was handled within 300 s');
-    }
+    await untilStats(server, (stats) => stats.handled >= want, 'slow handler: not every event was handled', 300_000, 50);
     const drainedMs = performance.now() - started;
     const sorted = Float64Array.from(acks).sort();
     console.log(
@@ -656,11 +654,7 @@ async function soakRun(variant: Variant, events: number, homeserverUrl: string):
       if ((t + 1) % tenth === 0 || t === total - 1) {
         if (variant === 'ours') {
           // Let the handler and the store catch up, so the sample is not the backlog.
-          for (const deadline = Date.now() + 120_000; ; await new Promise((resolve) => setTimeout(resolve, 5))) {
-            const stats = await server.ask({ kind: 'stats' }, 'stats');
-            if (stats.handled >= (t + 1) * PER_TXN && stats.pending === 0) break;
-            if (Date.now() > deadline) throw new Error('ours: the handler and the store did not catch up within 120 s');
-          }
+          await untilStats(server, (stats) => stats.handled >= (t + 1) * PER_TXN && stats.pending === 0, 'ours: the handler and the store did not catch up');
         }
         const mem = await server.ask({ kind: 'rss' }, 'rss');
         samples.push({ events: (t + 1) * PER_TXN, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, rss: mem.rss });
