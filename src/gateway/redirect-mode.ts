@@ -5,10 +5,11 @@
 import type { RouteInfo } from '../../generated/routes.js';
 
 /**
- * The redirect mode of a JSON route: `'manual'` where the operation's answer is a
+ * The redirect mode of a route: `'manual'` where the operation's answer is a
  * redirect (the table marks its response `none`: SSO login), `'follow'` for the
- * `.well-known` documents (the spec lets their server redirect), otherwise none
- * (the transport's default: a redirect is an error).
+ * `.well-known` documents and for downloads and thumbnails (the spec lets their
+ * server redirect, to a CDN for one), otherwise none (the transport's default: a
+ * redirect is an error).
  *
  * @example
  * ```ts
@@ -17,6 +18,6 @@ import type { RouteInfo } from '../../generated/routes.js';
  */
 export function routeRedirectMode(info: Pick<RouteInfo, 'path' | 'response'>): 'follow' | 'manual' | undefined {
   if (info.response === 'none') return 'manual';
-  if (info.path.startsWith('/.well-known/')) return 'follow';
+  if (info.response === 'binary' || info.path.startsWith('/.well-known/')) return 'follow';
   return undefined;
 }

@@ -106,8 +106,8 @@ export class MediaGateway implements MediaDispatch {
     }
     const request = jsonRequest(info, key, path, args);
     if (info.response !== 'binary') return this.transport.requestJson(request);
-    // The spec lets downloads and thumbnails redirect (to a CDN, for one).
-    return mediaResponse(await this.transport.requestRaw({ ...request, responseKind: 'binary', redirect: 'follow' }));
+    // Its redirect mode is the route's: downloads and thumbnails follow (see routeRedirectMode).
+    return mediaResponse(await this.transport.requestRaw({ ...request, responseKind: 'binary' }));
   }
 
   /** Refuses an upload's answer without an `mxc://` `content_uri`, as an {@link InvalidResponseError}. */

@@ -108,7 +108,10 @@ describe('the undici engine\'s pools', () => {
     const engine = createUndiciPoolEngine({ maxOrigins: 1 });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
     const slow = await start(async (_req, res) => {
+      arrived();
       await held;
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' });
       res.end('{"ok":true}');
@@ -116,10 +119,7 @@ describe('the undici engine\'s pools', () => {
     const other = await portRecorder();
     try {
       const pending = createTransportOn({ baseUrl: slow.url, engine }).requestJson(req('GET', '/slow'));
-      await new Promise<void>((resolve) => {
-        const wait = (): void => void (slow.requests.length > 0 ? resolve() : setTimeout(wait, 5));
-        wait();
-      });
+      await inFlight;
       await createTransportOn({ baseUrl: other.server.url, engine }).requestJson(req('GET', '/1'));
       release();
       await expect(pending).resolves.toEqual({ ok: true });

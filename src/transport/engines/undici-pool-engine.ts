@@ -114,6 +114,12 @@ export function createUndiciPoolEngine(options: UndiciEngineOptions = {}): HttpE
       }
     }
   };
+  /** Closes every pool (requests in flight finish first); the next request opens a new one. */
+  const release = async (): Promise<void> => {
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(all.map((one) => one.close()));
+  };
   const pool = (origin: string): Pool => {
     if (closed) throw new Error('the undici engine was closed');
     let found = pools.get(origin);
@@ -165,14 +171,8 @@ export function createUndiciPoolEngine(options: UndiciEngineOptions = {}): HttpE
     },
     async close(): Promise<void> {
       closed = true;
-      const all = [...pools.values()];
-      pools.clear();
-      await Promise.all(all.map((one) => one.close()));
+      await release();
     },
-    async release(): Promise<void> {
-      const all = [...pools.values()];
-      pools.clear();
-      await Promise.all(all.map((one) => one.close()));
-    },
+    release,
   };
 }
