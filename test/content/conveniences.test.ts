@@ -1,7 +1,7 @@
 /**
  * Each convenience is one call of the chains: the request it makes, and what it answers.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createClient,
   edit,
@@ -18,16 +18,12 @@ import {
   setAvatarUrl,
   setDisplayName,
 } from '../../src/index.js';
-import { startServer, type TestServer } from '../transport/http-test-server.js';
+import { json, useTestServers } from '../transport/http-test-server.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const startServer = useTestServers();
 
 async function setup() {
-  server = await startServer((req, res) => {
+  const server = await startServer((req, res, ctx) => {
     const url = req.url ?? '';
     const answer = url.includes('/whoami')
       ? { user_id: '@me:example.org' }
@@ -38,13 +34,10 @@ async function setup() {
           : url.includes('/send/') || url.includes('/redact/')
             ? { event_id: '$new' }
             : {};
-    const body = JSON.stringify(answer);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    return json(200, answer)(req, res, ctx);
   });
   const client = createClient({ baseUrl: server.url, accessToken: 'token', engine: 'fetch' });
-  const running = server;
-  const sent = () => running.requests.map((r) => ({ method: r.method, url: r.url, body: r.body.length === 0 ? undefined : JSON.parse(r.body.toString()) }));
+  const sent = () => server.requests.map((r) => ({ method: r.method, url: r.url, body: r.body.length === 0 ? undefined : JSON.parse(r.body.toString()) }));
   return { client, sent };
 }
 
