@@ -7,9 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../spec/resolve.js';
-import { BUNDLE_CASES, budgetProblems, measureBundle } from '../../tools/bundle-size.js';
+import { BUNDLE_CASES, budgetProblems, measureBundle, type BundleReport } from '../../tools/bundle-size.js';
 
 describe('the bundle budget', () => {
+  /** The client.api bundle, measured once for the tests that read it (a budget only changes what budgetProblems reports). */
+  let clientApi: Promise<BundleReport> | undefined;
+  const measureClientApi = (): Promise<BundleReport> => (clientApi ??= measureBundle(BUNDLE_CASES[1]!));
+
   it('npm run bundle:size prints raw, gzip and brotli sizes of both bundles and exits 0 within the budgets', () => {
     const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(PROJECT_ROOT, 'tools', 'bundle-size.ts')], {
       cwd: PROJECT_ROOT,
@@ -23,7 +27,7 @@ describe('the bundle budget', () => {
   }, 120_000);
 
   it('the client.api bundle leaves out the appservice, the YAML parser and undici', async () => {
-    const report = await measureBundle(BUNDLE_CASES[1]!);
+    const report = await measureClientApi();
     const origins = report.origins.map(([origin]) => origin);
     expect(origins).toEqual(expect.arrayContaining(['generated', 'src/transport', 'src/gateway', 'node_modules/ky']));
     expect(origins.filter((o) => /appservice|yaml|undici/.test(o))).toEqual([]);
@@ -42,7 +46,7 @@ describe('the bundle budget', () => {
   }, 60_000);
 
   it('reports each size over its budget', async () => {
-    const report = await measureBundle({ ...BUNDLE_CASES[1]!, budget: { raw: 1_000, gzip: 1_000_000, brotli: 10 } });
+    const report = { ...(await measureClientApi()), budget: { raw: 1_000, gzip: 1_000_000, brotli: 10 } };
     expect(budgetProblems(report)).toEqual([
       expect.stringMatching(/^client\.api \+ transport only: raw \d+ B is over the budget of 1000 B$/),
       expect.stringMatching(/^client\.api \+ transport only: brotli \d+ B is over the budget of 10 B$/),

@@ -3,26 +3,11 @@
  * checks (their table's identifier is absent, and so is the file); a bundle
  * of `matrix-fluent/validation` holds them.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../spec/resolve.js';
+import { bundleForBrowser as bundle } from '../support/browser-bundle.js';
 
 /** The generated table's identifier: it names nothing else in the project. */
 const MARKER = 'EVENT_CHECK_NODES';
-
-async function bundle(entry: string): Promise<{ text: string; inputs: string[] }> {
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [join(PROJECT_ROOT, entry)],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'esm',
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return { text: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs) };
-}
 
 describe('the event validation', () => {
   it('is absent from a bundle of the main entry, and present in a bundle of its own entry', { timeout: 60_000 }, async () => {
