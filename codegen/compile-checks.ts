@@ -11,7 +11,7 @@
  * (the spec states few and servers differ), `oneOf` exclusivity (at least one
  * member must match, not exactly one).
  */
-import { isObject, type Json, type JsonObject } from './load.js';
+import { componentName, isObject, type Json, type JsonObject } from './load.js';
 
 /** One check node, as emitted (short keys: the table is shipped). */
 export interface CheckNode {
@@ -51,8 +51,6 @@ const TYPE_LETTERS: Readonly<Record<string, string>> = {
   object: 'o', array: 'a', string: 's', integer: 'i', number: 'n', boolean: 'b', null: 'z',
 };
 
-const COMPONENT_REF = /^#\/components\/schemas\/(.+)$/;
-
 /** Interns compiled nodes: equal nodes share one index, so the table stays small. */
 export class CheckTable {
   readonly nodes: CheckNode[] = [];
@@ -80,9 +78,8 @@ export class CheckTable {
    */
   compile(schema: Json, components: Record<string, Json>, set: string): number {
     if (!isObject(schema)) return this.intern({});
-    const ref = typeof schema.$ref === 'string' ? COMPONENT_REF.exec(schema.$ref) : null;
-    if (ref !== null) {
-      const name = ref[1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+    const name = typeof schema.$ref === 'string' ? componentName(schema.$ref) : undefined;
+    if (name !== undefined) {
       const key = `${set}:${name}`;
       const known = this.#byRef.get(key);
       if (known !== undefined) return known;
