@@ -4,7 +4,7 @@
  * shapes (prose and examples left out, references resolved).
  */
 import { join } from 'node:path';
-import { Bundler, isObject, loadArea, type Json, type JsonObject } from './load.js';
+import { Bundler, componentName, isObject, loadArea, type Json, type JsonObject } from './load.js';
 import { collectOperations, type SpecOperation } from './model.js';
 
 /** One operation's change between two trees. */
@@ -35,9 +35,8 @@ function shape(node: Json | undefined, schemas: Record<string, Json>, stack: rea
   if (node === undefined) return undefined;
   if (Array.isArray(node)) return node.map((item) => shape(item, schemas, stack) ?? null);
   if (!isObject(node)) return node;
-  const ref = node.$ref;
-  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
-    const name = ref.slice('#/components/schemas/'.length).replace(/~1/g, '/').replace(/~0/g, '~');
+  const name = typeof node.$ref === 'string' ? componentName(node.$ref) : undefined;
+  if (name !== undefined) {
     if (stack.includes(name)) return { $ref: name };
     return shape(schemas[name], schemas, [...stack, name]);
   }

@@ -11,7 +11,7 @@
  * (the spec states few and servers differ), `oneOf` exclusivity (at least one
  * member must match, not exactly one).
  */
-import { isObject, type Json, type JsonObject } from './load.js';
+import { componentName, isObject, type Json, type JsonObject } from './load.js';
 
 /** One check node, as emitted (short keys: the table is shipped). */
 export interface CheckNode {
@@ -51,8 +51,6 @@ const TYPE_LETTERS: Readonly<Record<string, string>> = {
   object: 'o', array: 'a', string: 's', integer: 'i', number: 'n', boolean: 'b', null: 'z',
 };
 
-const COMPONENT_REF = /^#\/components\/schemas\/(.+)$/;
-
 /** Interns compiled nodes: equal nodes share one index, so the table stays small. */
 export class CheckTable {
   readonly nodes: CheckNode[] = [];
@@ -79,14 +77,9 @@ export class CheckTable {
    * `components` (named `set` in the table, so two bundles never share a name).
    */
   compile(schema: Json, components: Record<string, Json>, set: string): number {
-    return this.#compile(schema, components, set);
-  }
-
-  #compile(schema: Json, components: Record<string, Json>, set: string): number {
     if (!isObject(schema)) return this.intern({});
-    const ref = typeof schema.$ref === 'string' ? COMPONENT_REF.exec(schema.$ref) : null;
-    if (ref !== null) {
-      const name = ref[1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+    const name = typeof schema.$ref === 'string' ? componentName(schema.$ref) : undefined;
+    if (name !== undefined) {
       const key = `${set}:${name}`;
       const known = this.#byRef.get(key);
       if (known !== undefined) return known;
@@ -104,7 +97,7 @@ export class CheckTable {
       const target = components[name];
       if (target === undefined) throw new Error(`codegen/compile-checks.ts: unresolved reference ${schema.$ref}`);
       this.#open.set(key, undefined);
-      const index = this.#compile(target, components, set);
+      const index = this.compile(target, components, set);
       const placeholder = this.#open.get(key);
       this.#open.delete(key);
       if (placeholder !== undefined) this.nodes[placeholder] = this.nodes[index]!;
@@ -139,7 +132,7 @@ export class CheckTable {
       const p: Record<string, number> = {};
       for (const key of Object.keys(schema.properties).sort()) {
         if (key === '__proto__') throw new Error('codegen/compile-checks.ts: a schema names the property __proto__');
-        const index = this.#compile(schema.properties[key]!, components, set);
+        const index = this.compile(schema.properties[key]!, components, set);
         if (!this.#empty(index)) p[key] = index;
       }
       if (Object.keys(p).length > 0) node.p = p;
@@ -147,26 +140,26 @@ export class CheckTable {
     if (isObject(schema.patternProperties)) {
       const pp: [string, number][] = [];
       for (const key of Object.keys(schema.patternProperties).sort()) {
-        const index = this.#compile(schema.patternProperties[key]!, components, set);
+        const index = this.compile(schema.patternProperties[key]!, components, set);
         if (!this.#empty(index)) pp.push([checkedPattern(key), index]);
       }
       if (pp.length > 0) node.pp = pp;
     }
     if (isObject(schema.additionalProperties)) {
-      const index = this.#compile(schema.additionalProperties, components, set);
+      const index = this.compile(schema.additionalProperties, components, set);
       if (!this.#empty(index)) node.ap = index;
     }
     if (isObject(schema.items)) {
-      const index = this.#compile(schema.items, components, set);
+      const index = this.compile(schema.items, components, set);
       if (!this.#empty(index)) node.i = index;
     }
     if (Array.isArray(schema.allOf)) {
-      const all = schema.allOf.map((m) => this.#compile(m, components, set)).filter((i) => !this.#empty(i));
+      const all = schema.allOf.map((m) => this.compile(m, components, set)).filter((i) => !this.#empty(i));
       if (all.length > 0) node.all = all;
     }
     const choice = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
     if (choice !== undefined) {
-      const any = choice.map((m) => this.#compile(m, components, set));
+      const any = choice.map((m) => this.compile(m, components, set));
       // A member that accepts anything makes the choice accept anything.
       if (!any.some((i) => this.#empty(i))) node.any = any;
     }

@@ -59,8 +59,14 @@ function kindOf(refs: readonly string[]): EventKind {
   return 'other';
 }
 
+/** The event schemas of a spec tree, as {@link readEventSchemas} reads them. */
+export interface EventSchemas {
+  events: EventSchemaInfo[];
+  schemas: Record<string, Json>;
+}
+
 /** Reads every event schema file of the spec tree (sorted by name). */
-export function readEventSchemas(specDir: string): { events: EventSchemaInfo[]; schemas: Record<string, Json> } {
+export function readEventSchemas(specDir: string): EventSchemas {
   const dataDir = join(specDir, 'data');
   const folder = join(dataDir, 'event-schemas', 'schema');
   const bundler = new Bundler(dataDir);
@@ -102,8 +108,7 @@ function firstSentence(text: string | undefined): string {
 }
 
 /** The text of `generated/events.ts` (without the header). */
-export async function emitEvents(specDir: string): Promise<{ text: string; count: number }> {
-  const { events, schemas } = readEventSchemas(specDir);
+export async function emitEvents({ events, schemas }: EventSchemas): Promise<{ text: string; count: number }> {
   const componentSchemas: JsonObject = {};
   for (const name of Object.keys(schemas).sort()) componentSchemas[name] = schemas[name]!;
   for (const [key, schema] of Object.entries(CONTENT_EXTRAS)) componentSchemas[contentExtraName(key)] = schema;

@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { Bundler, isObject, type Json, type JsonObject } from './load.js';
-import { readEventSchemas, type EventKind, type EventSchemaInfo } from './emit-events.js';
+import type { EventKind, EventSchemaInfo, EventSchemas } from './emit-events.js';
 import { variantKey } from './typed-events.js';
 import { CONTENT_EXTRAS, contentExtraName, withContentExtras } from './overrides.js';
 import { CheckTable, type CheckNode } from './compile-checks.js';
@@ -198,8 +198,7 @@ function variantValue(variant: EventSchemaInfo, key: string): string {
 }
 
 /** The text of `generated/validators.ts` (without the header), and its counts. */
-export function emitValidators(specDir: string): { text: string; types: number; nodes: number } {
-  const { events, schemas } = readEventSchemas(specDir);
+export function emitValidators(specDir: string, { events, schemas }: EventSchemas): { text: string; types: number; nodes: number } {
   const names = new Set([...events.map((e) => e.name), ...Object.keys(schemas)]);
   for (const name of Object.keys(CONTENT_TOLERANCES)) if (!names.has(name)) throw new Error(`codegen/emit-validators.ts: no event schema ${name} to tolerate any more`);
   const components = contentComponents(schemas);

@@ -11,7 +11,7 @@ import { OPERATION_PATCHES, SAFE_POSTS, withSchemaTolerances } from './overrides
 import { generateTypes, mergedDocument } from './emit-types.js';
 import { emitChains } from './emit-chains.js';
 import { emitOperations, emitRoutes, emitTree } from './emit-routes.js';
-import { emitEvents } from './emit-events.js';
+import { emitEvents, readEventSchemas } from './emit-events.js';
 import { emitValidators } from './emit-validators.js';
 import { CodegenError } from './errors.js';
 import { withOpenResponses } from './open-responses.js';
@@ -51,8 +51,9 @@ export async function generate(specDir: string, version: string, commit: string)
   files.set('operations.ts', top + emitOperations(routes));
   files.set('tree.ts', top + emitTree(routes));
   files.set('chains.ts', top + emitChains(routes));
-  files.set('events.ts', top + (await emitEvents(specDir)).text + typedEventText());
-  files.set('validators.ts', top + emitValidators(specDir).text);
+  const eventSchemas = readEventSchemas(specDir);
+  files.set('events.ts', top + (await emitEvents(eventSchemas)).text + typedEventText());
+  files.set('validators.ts', top + emitValidators(specDir, eventSchemas).text);
   files.set('README.md', `# generated/ — do not edit\n\nEverything here is made by \`codegen/\` (\`npm run generate\`) from the Matrix spec tree below,\nthe pin of \`spec/known-specs.txt\`. CI regenerates it and fails on any difference.\n\n` +
     `Spec: ${version}, [matrix-org/matrix-spec@${commit}](https://github.com/matrix-org/matrix-spec/tree/${commit})\n\n` +
     `| file | what | made by |\n|---|---|---|\n` +

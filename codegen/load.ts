@@ -35,6 +35,19 @@ export function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const COMPONENT_PREFIX = '#/components/schemas/';
+
+/** The `$ref` of the component schema `name` (escaped as a JSON Pointer segment: `~` as `~0`, `/` as `~1`). */
+export function componentRef(name: string): string {
+  return COMPONENT_PREFIX + name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The component schema name a `$ref` points at; undefined for a reference elsewhere. */
+export function componentName(ref: string): string | undefined {
+  if (!ref.startsWith(COMPONENT_PREFIX)) return undefined;
+  return ref.slice(COMPONENT_PREFIX.length).replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
 function readYaml(file: string): Json {
   const document = parseDocument(readFileSync(file, 'utf8'));
   // `x-addedInMatrixVersion: 1.10` is an unquoted number in places: keep the
@@ -136,7 +149,7 @@ export class Bundler {
         this.schemas[name] = this.bundle(targetRoot, targetFile, targetRoot, stack);
       }
       const siblings = Object.fromEntries(Object.entries(node).filter(([k]) => k !== '$ref'));
-      const refNode: JsonObject = { $ref: `#/components/schemas/${name.replace(/~/g, '~0').replace(/\//g, '~1')}` };
+      const refNode: JsonObject = { $ref: componentRef(name) };
       return Object.keys(siblings).length > 0 ? { allOf: [refNode], ...siblings } : refNode;
     }
     const out: JsonObject = {};

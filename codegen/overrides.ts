@@ -1,7 +1,7 @@
 /**
  * Fixes and additions to the spec, each with its reason. The YAML is never edited.
  */
-import { isObject, type Json, type JsonObject } from './load.js';
+import { componentRef, isObject, type Json, type JsonObject } from './load.js';
 
 /**
  * POST operations that may be repeated without harm, so the transport may retry
@@ -54,7 +54,7 @@ function filterObject(schemaName: string): OperationPatch {
       const parameters = Array.isArray(operation.parameters) ? operation.parameters : [];
       const filter = parameters.find((p) => isObject(p) && p.in === 'query' && p.name === 'filter');
       if (!isObject(filter) || !isObject(filter.schema) || filter.schema.type !== 'string') throw new Error('no string filter query parameter to widen');
-      filter.schema = { oneOf: [filter.schema, { $ref: `#/components/schemas/${schemaName}` }] };
+      filter.schema = { oneOf: [filter.schema, { $ref: componentRef(schemaName) }] };
     },
   };
 }
@@ -284,7 +284,7 @@ export function withContentExtras(content: JsonObject): JsonObject {
   if (content.type !== 'object') return content;
   const properties = isObject(content.properties) ? { ...content.properties } : {};
   for (const key of Object.keys(CONTENT_EXTRAS)) {
-    if (!(key in properties)) properties[key] = { $ref: `#/components/schemas/${contentExtraName(key).replace(/~/g, '~0').replace(/\//g, '~1')}` };
+    if (!(key in properties)) properties[key] = { $ref: componentRef(contentExtraName(key)) };
   }
   return { ...content, properties };
 }

@@ -1,7 +1,7 @@
 /**
  * Turns the merged operations into the runtime route table and the chain trees.
  */
-import { isObject, type Json, type JsonObject } from './load.js';
+import { componentName, isObject, type Json, type JsonObject } from './load.js';
 import type { Method, SpecOperation } from './model.js';
 import { GENERATED_PARAMS, SAFE_POSTS } from './overrides.js';
 import { CodegenError } from './errors.js';
@@ -131,8 +131,8 @@ export function answerOf(response: Json | undefined, schemas: JsonObject): Route
 function resolveRef(schema: Json | undefined, schemas: JsonObject): JsonObject | undefined {
   let node = schema;
   for (let hops = 0; hops < 16 && isObject(node) && typeof node.$ref === 'string'; hops++) {
-    const name = node.$ref.replace(/^#\/components\/schemas\//, '').replace(/~1/g, '/').replace(/~0/g, '~');
-    node = schemas[name];
+    const name = componentName(node.$ref);
+    node = name === undefined ? undefined : schemas[name];
   }
   return isObject(node) ? node : undefined;
 }

@@ -9,7 +9,7 @@
  * the spec has them, in the `shape` component.
  */
 import ts from 'typescript';
-import type { Json } from './load.js';
+import { isObject, type Json } from './load.js';
 
 /** The shared schemas emitted as typed event unions. */
 export const TYPED_EVENT_SCHEMAS: readonly string[] = ['client_event_without_room_id'];
@@ -93,11 +93,9 @@ interface SchemaWithContent {
 export function variantKey(variants: readonly SchemaWithContent[]): string | undefined {
   if (variants.length === 0) return undefined;
   const fixed = (content: Json): string[] => {
-    if (typeof content !== 'object' || content === null || Array.isArray(content)) return [];
-    const properties = content.properties;
-    if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return [];
-    return Object.entries(properties)
-      .filter(([, p]) => typeof p === 'object' && p !== null && !Array.isArray(p) && Array.isArray(p.enum) && p.enum.length === 1)
+    if (!isObject(content) || !isObject(content.properties)) return [];
+    return Object.entries(content.properties)
+      .filter(([, p]) => isObject(p) && Array.isArray(p.enum) && p.enum.length === 1)
       .map(([k]) => k);
   };
   const [first, ...rest] = variants.map((v) => fixed(v.content));

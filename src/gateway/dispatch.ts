@@ -16,14 +16,16 @@ import { routeRedirectMode } from './redirect-mode.js';
 import { explodeQuery } from './query-style.js';
 import type { ValidationHook } from '../validation/types.js';
 
-/** The routes whose body is event content, with the parameter that names its type. */
+const TO_DEVICE_ROUTE = 'PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}';
+
+/** The routes whose body is event content (to-device: a map of contents), with the parameter that names its type. */
 const CONTENT_ROUTES: { readonly [route: string]: string } = Object.freeze({
   'PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}': 'eventType',
   'PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}': 'eventType',
   'PUT /_matrix/client/v3/user/{userId}/account_data/{type}': 'type',
   'PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}': 'type',
+  [TO_DEVICE_ROUTE]: 'eventType',
 });
-const TO_DEVICE_ROUTE = 'PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}';
 
 /**
  * Checks the content a call is about to send, by the event type its path names:
@@ -31,7 +33,7 @@ const TO_DEVICE_ROUTE = 'PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}
  * messages are checked one by one (`messages[user][device]`).
  */
 function checkContent(hook: ValidationHook, info: RouteInfo, route: string, values: readonly string[], body: unknown): void {
-  const param = route === TO_DEVICE_ROUTE ? 'eventType' : CONTENT_ROUTES[route];
+  const param = CONTENT_ROUTES[route];
   if (param === undefined) return;
   const type = values[info.params.indexOf(param)];
   if (type === undefined) return;
@@ -250,7 +252,7 @@ export function createDispatch(table: RouteTable, transport: Transport, media: M
       if (info === undefined) throw new InvalidEndpointError(`No route ${route} in the route table`, route, []);
       const perform: RouteCall = info.body === 'binary' || info.response === 'binary' || info.fallback !== null
         ? (values, args) => media.call(route, values, args)
-        : validation !== undefined && (Object.hasOwn(CONTENT_ROUTES, route) || route === TO_DEVICE_ROUTE)
+        : validation !== undefined && Object.hasOwn(CONTENT_ROUTES, route)
           ? (values, args) => {
             const request = jsonRequest(info, route, encodePath(info, bindParams(info, route, values)), args);
             checkContent(validation, info, route, values, request.body);

@@ -6,6 +6,7 @@ import { EVENT_CHECK_NODES, EVENT_CONTENT_CHECKS, EVENT_ENVELOPE_CHECKS } from '
 import { CheckRunner } from './run.js';
 import { describe, type ValidationIssue } from './issue.js';
 import type { EventShape } from './types.js';
+import { isRecord } from '../is-record.js';
 
 /**
  * The outcome of a validation: `valid`, and the issues when not.
@@ -75,8 +76,7 @@ function envelopeOf(kind: string, shape: EventShape): number {
 }
 
 function isRedacted(event: Record<string, unknown>): boolean {
-  const unsigned = event.unsigned;
-  return typeof unsigned === 'object' && unsigned !== null && Object.hasOwn(unsigned, 'redacted_because');
+  return isRecord(event.unsigned) && Object.hasOwn(event.unsigned, 'redacted_because');
 }
 
 /**
@@ -102,19 +102,18 @@ export function validateEvent(event: unknown, options?: { shape?: EventShape }):
 
 /** Collects the issues of a whole event into `out`. */
 export function eventIssues(event: unknown, shape: EventShape, out: ValidationIssue[]): void {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+  if (!isRecord(event)) {
     out.push({ path: '', expected: 'an event object', found: describe(event) });
     return;
   }
-  const record = event as Record<string, unknown>;
-  const type = record.type;
+  const type = event.type;
   if (typeof type !== 'string') {
     out.push({ path: 'type', expected: 'a string', found: describe(type) });
     return;
   }
   if (!Object.hasOwn(EVENT_CONTENT_CHECKS, type)) return;
   const [kind, content, own] = EVENT_CONTENT_CHECKS[type]!;
-  runner.check(envelopeOf(kind, shape), record, '', out);
-  if (own !== undefined && out.length === 0) runner.check(own, record, '', out);
-  if (out.length === 0 && !isRedacted(record)) runner.check(content, record.content, 'content', out);
+  runner.check(envelopeOf(kind, shape), event, '', out);
+  if (own !== undefined && out.length === 0) runner.check(own, event, '', out);
+  if (out.length === 0 && !isRedacted(event)) runner.check(content, event.content, 'content', out);
 }
