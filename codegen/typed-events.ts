@@ -31,7 +31,7 @@ export function withEventShapes(schemas: Record<string, Json>): Record<string, J
 }
 
 /** `components["schemas"][name]` as a type node. */
-function componentRef(name: string): ts.TypeNode {
+function componentTypeNode(name: string): ts.TypeNode {
   const { factory } = ts;
   const schemas = factory.createIndexedAccessTypeNode(
     factory.createTypeReferenceNode('components'),
@@ -44,7 +44,7 @@ function componentRef(name: string): ts.TypeNode {
 export function typedEventTransform(path: string | undefined): ts.TypeNode | undefined {
   const match = path === undefined ? null : /^#\/components\/schemas\/(.+)$/.exec(path);
   if (!match || !TYPED_EVENT_SCHEMAS.includes(match[1]!)) return undefined;
-  return ts.factory.createTypeReferenceNode('TypedEvent', [componentRef(shapeName(match[1]!))]);
+  return ts.factory.createTypeReferenceNode('TypedEvent', [componentTypeNode(shapeName(match[1]!))]);
 }
 
 /** The import the Client-Server types need for {@link typedEventTransform}. */
